@@ -1,0 +1,48 @@
+# The front door: `make` builds, `make test` builds and runs every test (also under
+# AddressSanitizer and UndefinedBehaviorSanitizer), `make demo` runs the example sweep,
+# `make bench` runs the benchmarks. Each installs what it needs first (scripts/setup-deps).
+
+BUILD_DIR ?= build
+SANITIZE_DIR ?= build-asan
+GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build test test-unit test-sanitize format format-check demo bench clean
+
+all: build
+
+deps:
+	@scripts/setup-deps
+
+build: deps
+	cmake -S . -B $(BUILD_DIR) $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+test: format-check test-unit test-sanitize
+
+test-unit: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+
+test-sanitize: deps
+	cmake -S . -B $(SANITIZE_DIR) $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug \
+	  -DLABSWEEP_SANITIZE=address,undefined -DLABSWEEP_BUILD_BENCH=OFF -DLABSWEEP_CUDA=OFF \
+	  $(CMAKE_FLAGS)
+	cmake --build $(SANITIZE_DIR) -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --test-dir $(SANITIZE_DIR) --output-on-failure -j $(JOBS)
+
+format:
+	git ls-files '*.h' '*.cc' '*.cu' | xargs clang-format -i
+
+format-check:
+	git ls-files '*.h' '*.cc' '*.cu' | xargs clang-format --dry-run --Werror
+
+demo: build
+	$(BUILD_DIR)/bin/labsweep validate examples/quickstart.yaml
+
+bench: build
+	@set -e; for b in $(BUILD_DIR)/bin/bench-*; do echo "== $$b"; $$b; done
+
+clean:
+	rm -rf $(BUILD_DIR) $(SANITIZE_DIR)

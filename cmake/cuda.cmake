@@ -1,0 +1,18 @@
+# Decides whether the CUDA parts are built (LABSWEEP_WITH_CUDA) from LABSWEEP_CUDA.
+include(CheckLanguage)
+
+set(LABSWEEP_WITH_CUDA OFF)
+if(NOT LABSWEEP_CUDA STREQUAL "OFF")
+  if(NOT CMAKE_CUDA_COMPILER AND EXISTS /usr/local/cuda/bin/nvcc)
+    set(CMAKE_CUDA_COMPILER /usr/local/cuda/bin/nvcc)
+  endif()
+  check_language(CUDA)
+  if(CMAKE_CUDA_COMPILER)
+    enable_language(CUDA)
+    find_package(CUDAToolkit REQUIRED)
+    set(LABSWEEP_WITH_CUDA ON)
+  elseif(LABSWEEP_CUDA STREQUAL "ON")
+    message(FATAL_ERROR "LABSWEEP_CUDA=ON but no CUDA compiler (nvcc) was found")
+  endif()
+endif()
+message(STATUS "labsweep: CUDA parts ${LABSWEEP_WITH_CUDA}")
