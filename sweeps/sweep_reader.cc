@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -288,8 +289,13 @@ ReadResult read_sweep(std::string_view text) {
 }
 
 ReadResult read_sweep_file(const std::string& path, std::string* text_out) {
-  std::ifstream in(path, std::ios::binary);
   ReadResult result;
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    result.diagnostics.error({}, "Couldn't open sweep file: " + path + " is a directory");
+    return result;
+  }
+  std::ifstream in(path, std::ios::binary);
   if (!in) {
     result.diagnostics.error({}, "Couldn't open sweep file: " + path);
     return result;

@@ -157,6 +157,13 @@ TEST(SweepReaderTest, UnreadableFile) {
               ElementsAre("Couldn't open sweep file: /nonexistent/sweep.yaml"));
 }
 
+TEST(SweepReaderTest, DirectoryInsteadOfAFile) {
+  ReadResult r = read_sweep_file("/tmp");
+  EXPECT_FALSE(r.spec);
+  EXPECT_THAT(labsweep::testing::rendered(r.diagnostics, Severity::kError),
+              ElementsAre("Couldn't open sweep file: /tmp is a directory"));
+}
+
 TEST(SweepReaderTest, AValidFileHasNoWarnings) {
   EXPECT_THAT(warnings_of("method: grid\nprogram: t.py\nparameters: {a: {values: [1.0e-5]}}\n"),
               IsEmpty());
