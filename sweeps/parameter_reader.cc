@@ -10,15 +10,6 @@
 
 namespace labsweep::sweeps {
 
-std::string Parameter::name() const {
-  std::string out;
-  for (const std::string& part : path) {
-    if (!out.empty()) out += '.';
-    out += part;
-  }
-  return out;
-}
-
 namespace {
 
 constexpr const char* kNamePattern = "^[A-Za-z_][A-Za-z0-9_.-]*$";

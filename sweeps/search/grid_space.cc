@@ -173,18 +173,15 @@ GridSpace::Axis GridSpace::make_axis(const Parameter& p) {
   return axis;
 }
 
-Value GridSpace::axis_value(const Axis& axis, uint64_t i) {
-  switch (axis.kind) {
-    case AxisKind::kList:
-      return axis.values[i];
-    case AxisKind::kIntRange:
-      return Value(static_cast<int64_t>(static_cast<uint64_t>(axis.int_start) +
-                                        i * static_cast<uint64_t>(axis.int_step)));
-    case AxisKind::kFloatRange:
-      if (i == 1) return Value(axis.first_step);
-      return Value(axis.start + static_cast<double>(i) * axis.delta);
+// Value i of an arithmetic axis (int_uniform's range or q_uniform's arange).
+Value GridSpace::range_value(const Axis& axis, uint64_t i) {
+  if (axis.kind == AxisKind::kIntRange) {
+    // Unsigned arithmetic wraps where signed would overflow; the result is in range.
+    return Value(static_cast<int64_t>(static_cast<uint64_t>(axis.int_start) +
+                                      i * static_cast<uint64_t>(axis.int_step)));
   }
-  return Value();
+  if (i == 1) return Value(axis.first_step);
+  return Value(axis.start + static_cast<double>(i) * axis.delta);
 }
 
 void GridSpace::point(uint64_t k, std::vector<Value>& out) const {
@@ -192,10 +189,11 @@ void GridSpace::point(uint64_t k, std::vector<Value>& out) const {
   for (size_t i = 0; i < axes_.size(); ++i) {
     const Axis& axis = axes_[i];
     uint64_t index = axis.count == 1 ? 0 : (k / axis.stride) % axis.count;
+    // Copy-assigning a list value reuses the storage `out` already holds.
     if (axis.kind == AxisKind::kList) {
       out[i] = axis.values[index];
     } else {
-      out[i] = axis_value(axis, index);
+      out[i] = range_value(axis, index);
     }
   }
 }

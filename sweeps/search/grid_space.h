@@ -48,7 +48,7 @@ class GridSpace {
   };
 
   static Axis make_axis(const Parameter& p);
-  static Value axis_value(const Axis& axis, uint64_t i);
+  static Value range_value(const Axis& axis, uint64_t i);
 
   std::vector<Axis> axes_;
   uint64_t size_ = 1;
