@@ -32,10 +32,10 @@ test-sanitize: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(SANITIZE_DIR) --output-on-failure -j $(JOBS)
 
-format:
+format: deps
 	git ls-files '*.h' '*.cc' '*.cu' | xargs clang-format -i
 
-format-check:
+format-check: deps
 	git ls-files '*.h' '*.cc' '*.cu' | xargs clang-format --dry-run --Werror
 
 demo: build

@@ -66,8 +66,9 @@ const std::string kRandom =
 uint64_t touch(const std::vector<Value>& values) {
   uint64_t sum = 0;
   for (const Value& v : values) {
-    sum += v.is_int() ? static_cast<uint64_t>(v.as_int())
-                      : v.is_float() ? static_cast<uint64_t>(v.as_float() * 1e6) : 1;
+    sum += v.is_int()     ? static_cast<uint64_t>(v.as_int())
+           : v.is_float() ? static_cast<uint64_t>(v.as_float() * 1e6)
+                          : 1;
   }
   return sum;
 }
