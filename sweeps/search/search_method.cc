@@ -33,7 +33,7 @@ Result<std::unique_ptr<SearchMethod>> make_search_method(const SweepSpec& spec, 
   auto it = std::find_if(std::begin(kMethods), std::end(kMethods),
                          [name](const Registered& r) { return r.name == name; });
   if (it == std::end(kMethods)) {
-    return not_found("search method '" + std::string(name) + "' is not available yet");
+    return not_found("search method '" + std::string(name) + "' is not available in this version");
   }
   return it->make(spec, seed);
 }
