@@ -1,0 +1,167 @@
+// The POSIX launcher with real child processes. Tests use /bin/sh to make processes that
+// misbehave; labsweep itself never runs a trial through a shell.
+
+#include "agent/posix_process_launcher.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "tests/support/temp_dir.h"
+
+namespace labsweep::agent {
+namespace {
+
+using labsweep::testing::TempDir;
+using ::testing::HasSubstr;
+
+std::string slurp(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Whether `pid` is a live process (a zombie counts as gone: it can run no more code).
+bool alive(int pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  size_t close = line.rfind(')');
+  return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z';
+}
+
+// Whether `pid` is gone within a few seconds: a killed process dies asynchronously, moments
+// after kill() returns. The deadline only guards against a hang.
+bool dies(int pid) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (alive(pid)) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
+class LauncherTest : public ::testing::Test {
+ protected:
+  LaunchSpec spec(std::vector<std::string> argv) {
+    return {std::move(argv),
+            {{"PATH", "/usr/bin:/bin"}, {"ONLY", "this"}},
+            dir_.path(),
+            dir_.path() / "stdout",
+            dir_.path() / "stderr"};
+  }
+
+  // Waits for a real process to exit; the deadline only guards against a hang.
+  ExitStatus wait(Process& p) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (auto status = p.poll()) return *status;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    ADD_FAILURE() << "process " << p.pid() << " did not exit";
+    return {};
+  }
+
+  std::vector<int> pids_in(const std::string& file) {
+    std::ifstream in(dir_.path() / file);
+    std::vector<int> pids;
+    for (int pid; in >> pid;) pids.push_back(pid);
+    return pids;
+  }
+
+  TempDir dir_;
+  PosixProcessLauncher launcher_;
+};
+
+TEST_F(LauncherTest, RunsArgvWithItsEnvironmentDirectoryAndOutputFiles) {
+  auto p = launcher_.launch(spec({"sh", "-c", "env; pwd; echo oops >&2; exit 3"}));
+  ASSERT_TRUE(p.is_ok()) << p.status().message();
+  EXPECT_EQ(wait(**p), (ExitStatus{3, 0}));
+  std::string out = slurp(dir_.path() / "stdout");
+  EXPECT_THAT(out, HasSubstr("ONLY=this\n"));
+  EXPECT_THAT(out, ::testing::Not(HasSubstr("HOME=")));  // nothing leaks from the agent
+  EXPECT_THAT(out, HasSubstr(dir_.path().string() + "\n"));
+  EXPECT_EQ(slurp(dir_.path() / "stderr"), "oops\n");
+}
+
+TEST_F(LauncherTest, ArgumentsAreNotInterpretedByAShell) {
+  auto p = launcher_.launch(spec({"printf", "%s|", "a b", "$(whoami)", "*", ";"}));
+  ASSERT_TRUE(p.is_ok());
+  EXPECT_EQ(wait(**p), (ExitStatus{0, 0}));
+  EXPECT_EQ(slurp(dir_.path() / "stdout"), "a b|$(whoami)|*|;|");
+}
+
+TEST_F(LauncherTest, ReportsTheSignalThatEndedIt) {
+  auto p = launcher_.launch(spec({"sh", "-c", "kill -TERM $$"}));
+  ASSERT_TRUE(p.is_ok());
+  EXPECT_EQ(wait(**p), (ExitStatus{0, SIGTERM}));
+}
+
+TEST_F(LauncherTest, RunsInItsOwnProcessGroup) {
+  auto p = launcher_.launch(spec({"sh", "-c", "ps -o pgid= -p $$ > pgid"}));
+  ASSERT_TRUE(p.is_ok());
+  wait(**p);
+  EXPECT_EQ(std::stoi(slurp(dir_.path() / "pgid")), (*p)->pid());
+}
+
+TEST_F(LauncherTest, CommandsThatCannotStart) {
+  auto missing = launcher_.launch(spec({"no-such-program-here"}));
+  ASSERT_FALSE(missing.is_ok());
+  EXPECT_EQ(missing.status().message(),
+            "cannot start 'no-such-program-here': No such file or directory");
+  auto empty = launcher_.launch(spec({}));
+  EXPECT_EQ(empty.status().message(), "the command is empty");
+  LaunchSpec nowhere = spec({"true"});
+  nowhere.cwd = dir_.path() / "missing";
+  EXPECT_THAT(launcher_.launch(nowhere).status().message(),
+              HasSubstr("working directory " + nowhere.cwd.string() + " does not exist"));
+}
+
+TEST_F(LauncherTest, SignallingTheGroupReachesEveryMember) {
+  auto p = launcher_.launch(
+      spec({"sh", "-c", "sleep 1000 & echo $! >> pids; sleep 1000 & echo $! >> pids; wait"}));
+  ASSERT_TRUE(p.is_ok());
+  while (pids_in("pids").size() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  (*p)->signal_group(SIGTERM);
+  EXPECT_EQ(wait(**p).signal, SIGTERM);
+  for (int pid : pids_in("pids")) EXPECT_TRUE(dies(pid)) << pid;
+}
+
+TEST_F(LauncherTest, MembersDoNotOutliveTheLeader) {
+  auto p = launcher_.launch(spec({"sh", "-c", "sleep 1000 & echo $! > pids; exit 4"}));
+  ASSERT_TRUE(p.is_ok());
+  EXPECT_EQ(wait(**p), (ExitStatus{4, 0}));
+  std::vector<int> pids = pids_in("pids");
+  ASSERT_EQ(pids.size(), 1u);
+  EXPECT_TRUE(dies(pids[0]));
+}
+
+TEST_F(LauncherTest, DroppingAProcessEndsItsGroup) {
+  std::vector<int> pids;
+  {
+    auto p = launcher_.launch(spec({"sh", "-c", "sleep 1000 & echo $! > pids; wait"}));
+    ASSERT_TRUE(p.is_ok());
+    while (pids_in("pids").empty()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    pids = pids_in("pids");
+    pids.push_back((*p)->pid());
+  }
+  for (int pid : pids) EXPECT_TRUE(dies(pid)) << pid;
+}
+
+TEST_F(LauncherTest, PollIsStableAfterExit) {
+  auto p = launcher_.launch(spec({"true"}));
+  ASSERT_TRUE(p.is_ok());
+  ExitStatus first = wait(**p);
+  EXPECT_EQ((*p)->poll(), first);
+  (*p)->signal_group(SIGKILL);  // after the reap: must not signal a group id that may be reused
+  EXPECT_EQ((*p)->poll(), first);
+}
+
+}  // namespace
+}  // namespace labsweep::agent
