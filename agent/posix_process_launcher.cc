@@ -3,11 +3,14 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+
+#include "agent/process_table.h"
 
 namespace labsweep::agent {
 namespace {
@@ -17,12 +20,15 @@ namespace {
 // before the leader is reaped, never after, when the id could belong to a stranger.
 class PosixProcess final : public Process {
  public:
-  explicit PosixProcess(pid_t pid) : pid_(pid) {}
+  PosixProcess(pid_t pid, std::string marker) : pid_(pid), marker_(std::move(marker)) {
+    launched_leaders().insert(pid_);
+  }
   ~PosixProcess() override {
     if (!status_) {
       ::kill(-pid_, SIGKILL);
       int ignored;
       ::waitpid(pid_, &ignored, 0);
+      finish();
     }
   }
 
@@ -46,11 +52,21 @@ class PosixProcess final : public Process {
     ::waitpid(pid_, &wstatus, 0);
     status_ = WIFSIGNALED(wstatus) ? ExitStatus{0, WTERMSIG(wstatus)}
                                    : ExitStatus{WEXITSTATUS(wstatus), 0};
+    finish();
     return status_;
   }
 
  private:
+  // After the leader is reaped: kill what still carries the trial's marker, and reap the
+  // orphans that come back to us as subreaper, leaving other trials' leaders alone.
+  void finish() {
+    launched_leaders().erase(pid_);
+    if (!marker_.empty()) kill_marked_processes(marker_);
+    reap_orphans(launched_leaders());
+  }
+
   pid_t pid_;
+  std::string marker_;
   std::optional<ExitStatus> status_;
 };
 
@@ -92,6 +108,8 @@ void prepare(SpawnSetup& s, const LaunchSpec& spec) {
 
 }  // namespace
 
+PosixProcessLauncher::PosixProcessLauncher() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
+
 Result<std::unique_ptr<Process>> PosixProcessLauncher::launch(const LaunchSpec& spec) {
   if (spec.argv.empty()) return invalid_argument("the command is empty");
   std::error_code ec;
@@ -119,7 +137,7 @@ Result<std::unique_ptr<Process>> PosixProcessLauncher::launch(const LaunchSpec& 
     return Status(StatusCode::kFailedPrecondition,
                   "cannot start '" + spec.argv[0] + "': " + std::strerror(error));
   }
-  return std::unique_ptr<Process>(std::make_unique<PosixProcess>(pid));
+  return std::unique_ptr<Process>(std::make_unique<PosixProcess>(pid, spec.marker));
 }
 
 }  // namespace labsweep::agent

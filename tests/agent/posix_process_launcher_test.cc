@@ -54,7 +54,8 @@ class LauncherTest : public ::testing::Test {
             {{"PATH", "/usr/bin:/bin"}, {"ONLY", "this"}},
             dir_.path(),
             dir_.path() / "stdout",
-            dir_.path() / "stderr"};
+            dir_.path() / "stderr",
+            ""};
   }
 
   // Waits for a real process to exit; the deadline only guards against a hang.
@@ -152,6 +153,38 @@ TEST_F(LauncherTest, DroppingAProcessEndsItsGroup) {
     pids.push_back((*p)->pid());
   }
   for (int pid : pids) EXPECT_TRUE(dies(pid)) << pid;
+}
+
+TEST_F(LauncherTest, DaemonsThatLeftTheGroupDieWithTheTrial) {
+  LaunchSpec s = spec({"sh", "-c",
+                       "setsid sleep 1000 & echo $! >> pids;"
+                       "(setsid sh -c 'sleep 1000 & echo $! >> pids' &);"
+                       "while [ $(wc -l < pids) -lt 2 ]; do :; done; exit 0"});
+  s.env.emplace_back("LABSWEEP_TRIAL_ID", "77");
+  s.marker = "LABSWEEP_TRIAL_ID=77";
+  auto p = launcher_.launch(s);
+  ASSERT_TRUE(p.is_ok());
+  EXPECT_EQ(wait(**p), (ExitStatus{0, 0}));
+  std::vector<int> pids = pids_in("pids");
+  ASSERT_EQ(pids.size(), 2u);
+  for (int pid : pids) EXPECT_TRUE(dies(pid)) << pid;
+}
+
+TEST_F(LauncherTest, OtherTrialsSurviveTheEndOfOne) {
+  LaunchSpec other = spec({"sh", "-c", "sleep 1000"});
+  other.env.emplace_back("LABSWEEP_TRIAL_ID", "8");
+  other.marker = "LABSWEEP_TRIAL_ID=8";
+  other.stdout_path = dir_.path() / "other.out";
+  auto neighbour = launcher_.launch(other);
+  ASSERT_TRUE(neighbour.is_ok());
+  LaunchSpec ending = spec({"true"});
+  ending.env.emplace_back("LABSWEEP_TRIAL_ID", "80");  // a prefix of neither marker
+  ending.marker = "LABSWEEP_TRIAL_ID=80";
+  auto p = launcher_.launch(ending);
+  ASSERT_TRUE(p.is_ok());
+  wait(**p);
+  EXPECT_TRUE(alive((*neighbour)->pid()));
+  EXPECT_EQ((*neighbour)->poll(), std::nullopt);  // its exit status was not reaped by another
 }
 
 TEST_F(LauncherTest, PollIsStableAfterExit) {

@@ -23,7 +23,7 @@ class StopSequenceTest : public ::testing::Test {
 
   FakeClock clock_;
   FakeProcessLauncher launcher_;
-  std::unique_ptr<Process> process_ = launcher_.launch({{"train"}, {}, "/", "o", "e"}).value();
+  std::unique_ptr<Process> process_ = launcher_.launch({{"train"}, {}, "/", "o", "e", ""}).value();
   int notices_ = 0;
   StopSequence sequence_{*process_, clock_, milliseconds(5000), milliseconds(2000),
                          [this] { ++notices_; }};
@@ -89,7 +89,7 @@ TEST_F(StopSequenceTest, TickBeforeBeginDoesNothing) {
 TEST(StopSequenceZeroDelaysTest, EscalateAtOnce) {
   FakeClock clock;
   FakeProcessLauncher launcher;
-  auto process = std::move(launcher.launch({{"train"}, {}, "/", "o", "e"}).value());
+  auto process = std::move(launcher.launch({{"train"}, {}, "/", "o", "e", ""}).value());
   StopSequence sequence(*process, clock, milliseconds(0), milliseconds(0), nullptr);
   sequence.begin();
   EXPECT_THAT(launcher.launched[0]->signals, ElementsAre(SIGTERM, SIGKILL));
