@@ -33,10 +33,10 @@ test-sanitize: deps
 	  ctest --test-dir $(SANITIZE_DIR) --output-on-failure -j $(JOBS)
 
 format: deps
-	git ls-files '*.h' '*.cc' '*.cu' | xargs clang-format -i
+	git ls-files '*.h' '*.hpp' '*.cc' '*.cu' | xargs clang-format -i
 
 format-check: deps
-	git ls-files '*.h' '*.cc' '*.cu' | xargs clang-format --dry-run --Werror
+	git ls-files '*.h' '*.hpp' '*.cc' '*.cu' | xargs clang-format --dry-run --Werror
 
 demo: build
 	$(BUILD_DIR)/bin/labsweep validate examples/quickstart.yaml
