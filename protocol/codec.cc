@@ -1,5 +1,6 @@
 #include "protocol/codec.h"
 
+#include <iterator>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -62,6 +63,16 @@ json body(const TrialEnded& m) {
           {"time_ms", m.time_ms}};
 }
 json body(const Ack& m) { return {{"seq", m.seq}}; }
+json body(const Decide& m) {
+  return {{"query", m.query}, {"trial_id", m.trial_id}, {"step", m.step}};
+}
+json body(const Decision& m) {
+  return {{"query", m.query},
+          {"trial_id", m.trial_id},
+          {"step", m.step},
+          {"stop", m.stop},
+          {"reason", m.reason}};
+}
 
 // ---- decoding ------------------------------------------------------------------------------
 
@@ -237,15 +248,24 @@ Result<Message> read_body(const std::string& type, Fields& f) {
   }
   if (type == "trial_ended") return read_trial_ended(f);
   if (type == "ack") return Message{Ack{f.integer<uint64_t>("seq")}};
+  if (type == "decide") {
+    return Message{Decide{f.integer<uint64_t>("query"), f.integer<int64_t>("trial_id"),
+                          f.integer<int64_t>("step")}};
+  }
+  if (type == "decision") {
+    return Message{Decision{f.integer<uint64_t>("query"), f.integer<int64_t>("trial_id"),
+                            f.integer<int64_t>("step"), f.flag("stop"), f.text("reason")}};
+  }
   return invalid_argument("unknown message type '" + type + "'");
 }
 
 }  // namespace
 
 const char* type_name(const Message& message) {
-  static constexpr const char* kNames[] = {"hello",         "welcome",     "heartbeat",
-                                           "assign",        "stop",        "metrics",
-                                           "trial_started", "trial_ended", "ack"};
+  static constexpr const char* kNames[] = {"hello", "welcome", "heartbeat",     "assign",
+                                           "stop",  "metrics", "trial_started", "trial_ended",
+                                           "ack",   "decide",  "decision"};
+  static_assert(std::size(kNames) == std::variant_size_v<Message>, "a name for every message");
   return kNames[message.index()];
 }
 

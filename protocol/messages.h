@@ -111,8 +111,28 @@ struct Ack {
   friend bool operator==(const Ack&, const Ack&) = default;
 };
 
-using Message =
-    std::variant<Hello, Welcome, Heartbeat, Assign, Stop, Metrics, TrialStarted, TrialEnded, Ack>;
+// Agent -> orchestrator: a trial asks for the early-stopping decision on its reports up to
+// `step`. The agent sends every report the trial made before the query ahead of it, and a
+// connection delivers in order, so those reports are part of what is decided on.
+struct Decide {
+  uint64_t query = 0;  // chosen by the agent, repeated in the answer
+  int64_t trial_id = 0;
+  int64_t step = 0;
+  friend bool operator==(const Decide&, const Decide&) = default;
+};
+
+// Orchestrator -> agent: the answer to Decide. A stop decision is followed by a Stop.
+struct Decision {
+  uint64_t query = 0;
+  int64_t trial_id = 0;
+  int64_t step = 0;
+  bool stop = false;
+  std::string reason;  // why it stops; empty when it continues
+  friend bool operator==(const Decision&, const Decision&) = default;
+};
+
+using Message = std::variant<Hello, Welcome, Heartbeat, Assign, Stop, Metrics, TrialStarted,
+                             TrialEnded, Ack, Decide, Decision>;
 
 // The message's type as it is written on the wire ("hello", "assign", ...).
 const char* type_name(const Message& message);

@@ -46,6 +46,9 @@ std::vector<Message> one_of_each() {
       TrialEnded{11, 42, 1, 0, false, "Traceback ...\nValueError: boom\n", 1700000000002},
       TrialEnded{12, 43, 0, 9, true, "", 1700000000003},
       Ack{12},
+      Decide{5, 42, 3},
+      Decision{5, 42, 3, true, "rung 3: loss 0.93 is not in the top 1/3 (cut-off 0.71)"},
+      Decision{6, 43, 7, false, ""},
   };
 }
 
