@@ -1,0 +1,126 @@
+// labsweep-trial-shim: what the agent starts in place of a trial's command, to do what
+// posix_spawn cannot (docs/agent.md, "Ending a trial"):
+//
+//   labsweep-trial-shim [--cgroup DIR] [--parent PID] -- ARGV...
+//
+// --cgroup DIR   moves itself into the cgroup DIR first, so that every process of the trial is
+//                born inside it (moving the command in after it started would race its forks);
+//                if that fails the trial still runs and the agent falls back to its marker.
+// --parent PID   stays as the trial's leader and supervises ARGV, run as its child in the same
+//                process group: when its parent, the agent (PID), dies, it kills the trial's
+//                cgroup and process group, so that a killed agent leaves no trial running. It
+//                ignores termination signals (the command receives the group's own copy) and
+//                exits as the command did: the same exit code, or killed by the same signal.
+//
+// Without --parent it simply executes ARGV. ARGV runs directly (no shell, PATH lookup as execvp
+// does). The shim reports its own failures on stderr, which is the trial's, and exits 127.
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+
+namespace {
+
+constexpr int kParentDied = SIGUSR1;  // the parent-death signal: one the shim can catch
+
+int usage() {
+  std::fputs("usage: labsweep-trial-shim [--cgroup DIR] [--parent PID] -- ARGV...\n", stderr);
+  return 127;
+}
+
+void write_file(const std::string& path, const char* text) {
+  std::ofstream out(path);
+  out << text;
+  out.flush();
+}
+
+[[noreturn]] void exec_command(char** command) {
+  ::execvp(command[0], command);
+  std::fprintf(stderr, "labsweep: cannot start '%s': %s\n", command[0], std::strerror(errno));
+  std::_Exit(127);
+}
+
+// The agent is gone: nothing of the trial may outlive it.
+[[noreturn]] void kill_trial(const std::string& cgroup) {
+  if (!cgroup.empty()) write_file(cgroup + "/cgroup.kill", "1");
+  ::kill(0, SIGKILL);  // the process group, this process included
+  std::_Exit(137);
+}
+
+// Ends this process the way the command's status says it ended.
+int exit_like(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  int signal = WTERMSIG(status);
+  rlimit no_core{0, 0};
+  ::setrlimit(RLIMIT_CORE, &no_core);  // the command dumped core already, if it was to
+  ::signal(signal, SIG_DFL);
+  sigset_t just;
+  sigemptyset(&just);
+  sigaddset(&just, signal);
+  ::sigprocmask(SIG_UNBLOCK, &just, nullptr);
+  ::raise(signal);
+  return 128 + signal;  // a signal whose default is not to terminate
+}
+
+int supervise(char** command, pid_t parent, const std::string& cgroup) {
+  sigset_t waited;
+  sigemptyset(&waited);
+  for (int s : {SIGCHLD, kParentDied, SIGTERM, SIGINT, SIGHUP, SIGQUIT}) sigaddset(&waited, s);
+  sigset_t original;
+  ::sigprocmask(SIG_BLOCK, &waited, &original);
+  ::prctl(PR_SET_PDEATHSIG, kParentDied);
+  if (::getppid() != parent) kill_trial(cgroup);  // the agent died before the line above
+  pid_t child = ::fork();
+  if (child < 0) {
+    std::fprintf(stderr, "labsweep: cannot start '%s': fork: %s\n", command[0],
+                 std::strerror(errno));
+    return 127;
+  }
+  if (child == 0) {
+    ::prctl(PR_SET_PDEATHSIG, 0);
+    ::sigprocmask(SIG_SETMASK, &original, nullptr);
+    exec_command(command);
+  }
+  for (;;) {
+    siginfo_t info{};
+    int signal = ::sigwaitinfo(&waited, &info);
+    if (signal == SIGCHLD) {
+      int status = 0;
+      if (::waitpid(child, &status, WNOHANG) == child) return exit_like(status);
+    } else if (signal == kParentDied && ::getppid() != parent) {
+      kill_trial(cgroup);
+    }
+    // SIGTERM and the like: the command got the group's copy and decides for itself.
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int i = 1;
+  std::string cgroup;
+  long parent = 0;
+  for (; i < argc && std::strcmp(argv[i], "--") != 0; ++i) {
+    if (std::strcmp(argv[i], "--cgroup") == 0 && i + 1 < argc) {
+      cgroup = argv[++i];
+    } else if (std::strcmp(argv[i], "--parent") == 0 && i + 1 < argc) {
+      parent = std::strtol(argv[++i], nullptr, 10);
+    } else {
+      return usage();
+    }
+  }
+  if (i + 1 >= argc) return usage();
+  if (!cgroup.empty()) write_file(cgroup + "/cgroup.procs", "0");  // "0": this process
+  char** command = argv + i + 1;
+  if (parent <= 0) exec_command(command);
+  return supervise(command, static_cast<pid_t>(parent), cgroup);
+}
