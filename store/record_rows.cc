@@ -46,6 +46,7 @@ Result<SweepRecord> read_sweep(const Statement& row) {
   sweep.state = *parsed;
   sweep.created_ms = row.int64(6);
   sweep.finished_ms = row.optional_int64(7);
+  sweep.directory = row.text(8);
   return sweep;
 }
 

@@ -13,7 +13,7 @@
 namespace labsweep::store {
 
 inline constexpr std::string_view kSweepColumns =
-    "id, name, method, spec_text, seed, state, created_ms, finished_ms";
+    "id, name, method, spec_text, seed, state, created_ms, finished_ms, directory";
 Result<SweepRecord> read_sweep(const Statement& row);
 
 inline constexpr std::string_view kTrialColumns =

@@ -21,6 +21,7 @@ struct SweepRecord {
   std::string name{};
   std::string method{};
   std::string spec_text{};  // the sweep file as submitted
+  std::string directory{};  // where a relative `program:` is found; empty: as written
   int64_t seed = 0;
   SweepState state = SweepState::kRunning;
   int64_t created_ms = 0;

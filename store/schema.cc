@@ -17,6 +17,7 @@ CREATE TABLE sweeps (
   name        TEXT NOT NULL,
   method      TEXT NOT NULL,
   spec_text   TEXT NOT NULL,
+  directory   TEXT NOT NULL DEFAULT '',
   seed        INTEGER NOT NULL,
   state       TEXT NOT NULL CHECK (state IN ('running', 'completed', 'stopped')),
   created_ms  INTEGER NOT NULL,

@@ -27,8 +27,8 @@ constexpr std::string_view kTrialExists = "SELECT 1 FROM trials WHERE id = ?1";
 constexpr std::string_view kAgentExists = "SELECT 1 FROM agents WHERE id = ?1";
 
 constexpr std::string_view kInsertSweep =
-    "INSERT INTO sweeps (name, method, spec_text, seed, state, created_ms) "
-    "VALUES (?1, ?2, ?3, ?4, 'running', ?5)";
+    "INSERT INTO sweeps (name, method, spec_text, directory, seed, state, created_ms) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6)";
 constexpr std::string_view kSetSweepState =
     "UPDATE sweeps SET state = ?2, finished_ms = ?3 WHERE id = ?1";
 
@@ -253,7 +253,8 @@ Status WriteApplier::update_row(std::string_view sql, std::string_view what, int
 Result<int64_t> WriteApplier::run(const CreateSweep& op) {
   Result<StatementLease> lease = cache_.lease(kInsertSweep);
   if (!lease) return lease.status();
-  bind_from(lease->get(), 1, op.name, op.method, op.spec_text, op.seed, op.created_ms);
+  bind_from(lease->get(), 1, op.name, op.method, op.spec_text, op.directory, op.seed,
+            op.created_ms);
   Status status = lease->get().run();
   if (!status.is_ok()) return status;
   return db_.last_insert_rowid();

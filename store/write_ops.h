@@ -25,6 +25,7 @@ struct CreateSweep {
   std::string name{};
   std::string method{};
   std::string spec_text{};  // the sweep file as submitted
+  std::string directory{};  // where a relative `program:` is found; empty: as written
   int64_t seed = 0;
   int64_t created_ms = 0;
 };

@@ -1,0 +1,192 @@
+#include "orchestrator/json_views.h"
+
+#include <cmath>
+#include <optional>
+
+#include "store/agent_state.h"
+#include "store/sweep_state.h"
+#include "store/trial_status.h"
+
+namespace labsweep::orchestrator {
+namespace {
+
+template <typename T>
+Json optional_json(const std::optional<T>& value) {
+  return value ? Json(*value) : Json(nullptr);
+}
+
+template <typename Id>
+Json optional_id_json(const std::optional<Id>& id) {
+  return id ? Json(id->value) : Json(nullptr);
+}
+
+template <typename Id>
+Json ids_json(const std::vector<Id>& ids) {
+  Json out = Json::array();
+  for (const Id& id : ids) out.push_back(id.value);
+  return out;
+}
+
+Json extreme_json(const std::optional<store::MetricExtreme>& extreme) {
+  if (!extreme) return nullptr;
+  return Json{{"value", metric_value_json(extreme->value)}, {"step", extreme->step}};
+}
+
+Json counts_json(const store::TrialCounts& counts) {
+  Json out = Json::object();
+  for (store::TrialStatus status : store::kAllTrialStatuses) {
+    out[std::string(store::to_string(status))] = counts.of(status);
+  }
+  out["total"] = counts.total();
+  return out;
+}
+
+Json summaries_json(const std::vector<store::MetricSummary>& summaries) {
+  Json out = Json::object();
+  for (const store::MetricSummary& s : summaries) {
+    out[s.key] = Json{{"count", s.count},
+                      {"last_step", s.last_step},
+                      {"last_value", metric_value_json(s.last_value)},
+                      {"min", extreme_json(s.min)},
+                      {"max", extreme_json(s.max)}};
+  }
+  return out;
+}
+
+// Stored params are JSON written by the orchestrator; should they not be strict JSON (a NaN
+// written Python's way), they are passed on as text rather than breaking the response.
+void add_params(Json& out, const std::string& params_json) {
+  Json parsed = Json::parse(params_json, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) {
+    out["params"] = nullptr;
+    out["params_text"] = params_json;
+  } else {
+    out["params"] = std::move(parsed);
+  }
+}
+
+Json live_gpu_json(const LiveGpu& gpu) {
+  return Json{{"index", gpu.index},
+              {"name", gpu.name},
+              {"memory_total_mb", gpu.memory_total_mb},
+              {"memory_used_by_others_mb", gpu.memory_used_by_others_mb},
+              {"used_by_others", gpu.used_by_others},
+              {"free", gpu.free},
+              {"trials", ids_json(gpu.trials)}};
+}
+
+}  // namespace
+
+std::string to_body(const Json& json) {
+  return json.dump(-1, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace);
+}
+
+Json metric_value_json(double value) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";
+  return value;
+}
+
+Json sweep_json(const store::SweepOverview& overview, const SweepObjective& objective,
+                const std::optional<BestValue>& best) {
+  const store::SweepRecord& s = overview.sweep;
+  Json out{{"id", s.id.value},
+           {"name", s.name},
+           {"method", s.method},
+           {"state", std::string(store::to_string(s.state))},
+           {"seed", s.seed},
+           {"created_ms", s.created_ms},
+           {"finished_ms", optional_json(s.finished_ms)},
+           {"counts", counts_json(overview.trials)}};
+  out["metric"] = nullptr;
+  if (objective.metric) {
+    out["metric"] =
+        Json{{"name", *objective.metric},
+             {"goal", objective.goal == sweeps::Goal::kMaximize ? "maximize" : "minimize"}};
+  }
+  out["best"] = nullptr;
+  if (best) {
+    out["best"] = Json{{"value", metric_value_json(best->value)},
+                       {"trial", best->trial.value},
+                       {"step", best->step}};
+  }
+  out["planned_trials"] = optional_json(objective.planned_trials);
+  return out;
+}
+
+Json trial_json(const store::TrialView& view) {
+  const store::TrialRecord& t = view.trial;
+  Json out{{"id", t.id.value}, {"sweep", t.sweep.value}, {"suggestion_index", t.suggestion_index}};
+  add_params(out, t.params_json);
+  out["status"] = std::string(store::to_string(t.status));
+  out["agent"] = optional_id_json(t.agent);
+  out["gpus"] = t.gpus;
+  out["attempts"] = t.attempts;
+  out["exit_code"] = optional_json(t.exit_code);
+  out["signal"] = optional_json(t.signal);
+  out["stderr_tail"] = t.stderr_tail;
+  out["stop_reason"] = t.stop_reason;
+  out["created_ms"] = t.created_ms;
+  out["started_ms"] = optional_json(t.started_ms);
+  out["finished_ms"] = optional_json(t.finished_ms);
+  out["metrics"] = summaries_json(view.summaries);
+  return out;
+}
+
+Json point_json(const store::MetricPoint& point) {
+  return Json::array({point.step, metric_value_json(point.value), point.time_ms});
+}
+
+Json live_agent_json(const LiveAgent& agent) {
+  Json gpus = Json::array();
+  for (const LiveGpu& gpu : agent.gpus) gpus.push_back(live_gpu_json(gpu));
+  return Json{{"id", agent.id.value},
+              {"name", agent.name},
+              {"host", agent.host},
+              {"state", std::string(store::to_string(agent.state))},
+              {"live", true},
+              {"last_heartbeat_ms", agent.last_heartbeat_ms},
+              {"slots_per_gpu", agent.slots_per_gpu},
+              {"cpu_slots", agent.cpu_slots},
+              {"slots_total", agent.slots_total},
+              {"slots_used", agent.slots_used},
+              {"running_trials", ids_json(agent.running_trials)},
+              {"gpus", std::move(gpus)}};
+}
+
+Json stored_agent_json(const store::AgentRecord& agent) {
+  return Json{{"id", agent.id.value},
+              {"name", agent.name},
+              {"host", agent.host},
+              {"state", std::string(store::to_string(agent.state))},
+              {"live", false},
+              {"last_heartbeat_ms", agent.last_heartbeat_ms},
+              {"slots_per_gpu", 0},
+              {"cpu_slots", 0},
+              {"slots_total", 0},
+              {"slots_used", 0},
+              {"running_trials", Json::array()},
+              {"gpus", Json::array()}};
+}
+
+Json event_json(const store::EventRecord& event) {
+  return Json{{"id", event.id.value},
+              {"time_ms", event.time_ms},
+              {"sweep", optional_id_json(event.sweep)},
+              {"trial", optional_id_json(event.trial)},
+              {"agent", optional_id_json(event.agent)},
+              {"kind", event.kind},
+              {"message", event.message}};
+}
+
+Json diagnostic_json(std::string_view file_name, const sweeps::Diagnostic& d) {
+  const bool placed = d.where.known();
+  return Json{{"severity", d.severity == sweeps::Severity::kError ? "error" : "warning"},
+              {"line", placed ? Json(d.where.line) : Json(nullptr)},
+              {"column", placed ? Json(d.where.column) : Json(nullptr)},
+              {"parameter", d.parameter},
+              {"message", d.message},
+              {"text", sweeps::format_diagnostic(file_name, d)}};
+}
+
+}  // namespace labsweep::orchestrator

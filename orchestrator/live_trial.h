@@ -1,0 +1,37 @@
+#pragma once
+
+// A trial the orchestrator still has work with: pending, running, or running on an agent that
+// has not said hello since the orchestrator restarted. Ended trials are not kept in memory.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "store/ids.h"
+
+namespace labsweep::orchestrator {
+
+enum class TrialPhase {
+  kPending,  // waiting for a slot (requeued, or recovered as pending)
+  kRunning,  // assigned to an agent that is connected
+  // Running at the orchestrator's start and its agent has not come back yet, or its agent came
+  // back without it: waiting for its agent's word (hello, trial_ended) until agent_deadline.
+  kAwaitingAgent,
+};
+
+struct LiveTrial {
+  store::TrialId id{};
+  store::SweepId sweep{};
+  std::string params_json{};
+  TrialPhase phase = TrialPhase::kPending;
+  std::string agent{};      // its agent's name while running or awaiting it
+  std::vector<int> gpus{};  // the GPUs of its current (or last) attempt; empty: a CPU slot
+  int64_t attempts = 0;     // attempts started, this one included
+  Clock::TimePoint started{};
+  Clock::TimePoint agent_deadline{};      // kAwaitingAgent: when it is presumed lost
+  std::optional<std::string> stopping{};  // why it is being stopped, once a Stop was sent
+};
+
+}  // namespace labsweep::orchestrator

@@ -1,0 +1,161 @@
+// The trial, metric, agent and event endpoints of docs/http-api.md.
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+#include "orchestrator/api_endpoints.h"
+#include "orchestrator/http_request_checks.h"
+#include "orchestrator/query_params.h"
+
+namespace labsweep::orchestrator {
+namespace {
+
+Json points_json(const std::vector<store::MetricPoint>& points) {
+  Json out = Json::array();
+  for (const store::MetricPoint& point : points) out.push_back(point_json(point));
+  return out;
+}
+
+// "1,2,3" -> the ids, in order: each a positive id, no repeats, 1 to the limit of them.
+Result<std::vector<store::TrialId>> read_trial_list(std::string_view text) {
+  std::vector<store::TrialId> ids;
+  std::set<int64_t> seen;
+  while (true) {
+    size_t comma = text.find(',');
+    std::string_view item = text.substr(0, comma);
+    std::optional<int64_t> id = parse_positive_id(item);
+    if (!id) {
+      return invalid_argument("query parameter 'trials': invalid trial id '" + std::string(item) +
+                              "'");
+    }
+    if (!seen.insert(*id).second) {
+      return invalid_argument("query parameter 'trials': trial " + std::to_string(*id) +
+                              " is listed twice");
+    }
+    ids.push_back(store::TrialId{*id});
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  if (ids.size() > kMaxTrialsPerMetricRequest) {
+    return invalid_argument("query parameter 'trials': at most " +
+                            std::to_string(kMaxTrialsPerMetricRequest) + " trials per request");
+  }
+  return ids;
+}
+
+}  // namespace
+
+ApiResponse ApiEndpoints::get_trial(const ApiRequest& request) {
+  Result<int64_t> id = path_id(request, "trial");
+  if (!id) return error_response(id.status());
+  Result<QueryParams> query = QueryParams::read(request.query, {});
+  if (!query) return error_response(query.status());
+  Result<ReaderPool::Lease> reader = readers_.acquire();
+  if (!reader) return error_response(reader.status());
+  Result<store::TrialView> trial = (*reader)->trial(store::TrialId{*id});
+  if (!trial) return error_response(trial.status());
+  ApiResponse response;
+  response.body = trial_json(*trial);
+  return response;
+}
+
+ApiResponse ApiEndpoints::stop_trial(const ApiRequest& request) {
+  return id_action(request, "trial", "stop",
+                   [this](int64_t id) { return control_.stop_trial(store::TrialId{id}); });
+}
+
+ApiResponse ApiEndpoints::metric_series(const ApiRequest& request) {
+  Result<int64_t> id = path_id(request, "trial");
+  if (!id) return error_response(id.status());
+  const std::string& key = request.args.at(1);
+  if (key.empty()) return error_response(400, "empty metric key");
+  Result<QueryParams> query = QueryParams::read(request.query, {"from_step"});
+  if (!query) return error_response(query.status());
+  Result<std::optional<int64_t>> from_step = query->integer("from_step", INT64_MIN, INT64_MAX);
+  if (!from_step) return error_response(from_step.status());
+  Result<ReaderPool::Lease> reader = readers_.acquire();
+  if (!reader) return error_response(reader.status());
+  Result<std::vector<store::MetricPoint>> points =
+      (*reader)->metric_series(store::TrialId{*id}, key, *from_step);
+  if (!points) return error_response(points.status());
+  ApiResponse response;
+  response.body = Json{{"trial", *id}, {"key", key}, {"points", points_json(*points)}};
+  return response;
+}
+
+ApiResponse ApiEndpoints::many_metric_series(const ApiRequest& request) {
+  Result<QueryParams> query = QueryParams::read(request.query, {"trials", "key", "from_step"});
+  if (!query) return error_response(query.status());
+  std::optional<std::string_view> trials_text = query->get("trials");
+  std::optional<std::string_view> key = query->get("key");
+  if (!trials_text) return error_response(400, "missing query parameter 'trials'");
+  if (!key || key->empty()) return error_response(400, "missing query parameter 'key'");
+  Result<std::vector<store::TrialId>> trials = read_trial_list(*trials_text);
+  if (!trials) return error_response(trials.status());
+  Result<std::optional<int64_t>> from_step = query->integer("from_step", INT64_MIN, INT64_MAX);
+  if (!from_step) return error_response(from_step.status());
+
+  Result<ReaderPool::Lease> reader = readers_.acquire();
+  if (!reader) return error_response(reader.status());
+  Json series = Json::array();
+  for (store::TrialId trial : *trials) {
+    Result<std::vector<store::MetricPoint>> points =
+        (*reader)->metric_series(trial, *key, *from_step);
+    if (!points) return error_response(points.status());
+    series.push_back(Json{{"trial", trial.value}, {"points", points_json(*points)}});
+  }
+  ApiResponse response;
+  response.body = Json{{"key", std::string(*key)}, {"series", std::move(series)}};
+  return response;
+}
+
+ApiResponse ApiEndpoints::list_agents(const ApiRequest& request) {
+  Result<QueryParams> query = QueryParams::read(request.query, {});
+  if (!query) return error_response(query.status());
+  std::vector<LiveAgent> live = control_.agents();
+  Result<ReaderPool::Lease> reader = readers_.acquire();
+  if (!reader) return error_response(reader.status());
+  Result<std::vector<store::AgentRecord>> stored = (*reader)->agents();
+  if (!stored) return error_response(stored.status());
+
+  Json agents = Json::array();
+  std::set<std::string> live_names;
+  for (const LiveAgent& agent : live) {
+    live_names.insert(agent.name);
+    agents.push_back(live_agent_json(agent));
+  }
+  for (const store::AgentRecord& agent : *stored) {
+    if (!live_names.contains(agent.name)) agents.push_back(stored_agent_json(agent));
+  }
+  ApiResponse response;
+  response.body = Json{{"agents", std::move(agents)}};
+  return response;
+}
+
+ApiResponse ApiEndpoints::list_events(const ApiRequest& request) {
+  Result<QueryParams> query = QueryParams::read(request.query, {"after", "sweep", "limit"});
+  if (!query) return error_response(query.status());
+  Result<std::optional<int64_t>> after = query->integer("after", 0, INT64_MAX);
+  if (!after) return error_response(after.status());
+  Result<std::optional<int64_t>> sweep = query->integer("sweep", 1, INT64_MAX);
+  if (!sweep) return error_response(sweep.status());
+  Result<std::optional<int64_t>> limit = query->integer("limit", 1, kMaxPageSize);
+  if (!limit) return error_response(limit.status());
+
+  store::EventFilter filter{.after = store::EventId{after->value_or(0)},
+                            .limit = limit->value_or(kDefaultPageSize)};
+  if (*sweep) filter.sweep = store::SweepId{**sweep};
+  Result<ReaderPool::Lease> reader = readers_.acquire();
+  if (!reader) return error_response(reader.status());
+  Result<std::vector<store::EventRecord>> events = (*reader)->events(filter);
+  if (!events) return error_response(events.status());
+  Json list = Json::array();
+  for (const store::EventRecord& event : *events) list.push_back(event_json(event));
+  const int64_t next = events->empty() ? filter.after.value : events->back().id.value;
+  ApiResponse response;
+  response.body = Json{{"events", std::move(list)}, {"next_after", next}};
+  return response;
+}
+
+}  // namespace labsweep::orchestrator
