@@ -1,8 +1,9 @@
 #include "sweeps/labsweep_settings.h"
 
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <cmath>
-#include <regex>
 
 #include "sweeps/did_you_mean.h"
 #include "sweeps/python_format.h"
@@ -136,17 +137,20 @@ std::chrono::milliseconds seconds(const Value& v) {
 void read_stdout_regex(const Value& metrics, LabsweepSettings& s, Diagnostics& d) {
   const Value* re = metrics.find("stdout_regex");
   if (!re) return;
-  try {
-    std::regex compiled(re->as_string());
-    if (compiled.mark_count() < 2) {
-      d.error(re->location(),
-              "labsweep.metrics.stdout_regex needs two groups: the metric's name "
-              "and its value, as in '(\\w+)=([-+.0-9eE]+)'");
-      return;
-    }
-  } catch (const std::regex_error& e) {
-    d.error(re->location(), "labsweep.metrics.stdout_regex is not a valid regular expression: " +
-                                std::string(e.what()));
+  // Compiled as the agent compiles it (RE2, agent/line_regex.h), so that what passes here runs.
+  RE2::Options options;
+  options.set_log_errors(false);
+  RE2 compiled(re->as_string(), options);
+  if (!compiled.ok()) {
+    d.error(re->location(),
+            "labsweep.metrics.stdout_regex is not a valid regular expression (RE2 syntax): " +
+                compiled.error());
+    return;
+  }
+  if (compiled.NumberOfCapturingGroups() < 2) {
+    d.error(re->location(),
+            "labsweep.metrics.stdout_regex needs two groups: the metric's name "
+            "and its value, as in '(\\w+)=([-+.0-9eE]+)'");
     return;
   }
   s.stdout_regex = re->as_string();

@@ -11,6 +11,8 @@ namespace {
 using labsweep::testing::errors_of;
 using labsweep::testing::valid_spec;
 using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using ::testing::SizeIs;
 
 std::string with(const std::string& block) {
   return "method: random\nmetric: {name: loss}\nprogram: t.py\nparameters: {a: {min: 0.0, max: "
@@ -100,7 +102,11 @@ TEST(LabsweepSettingsTest, StdoutRegex) {
   auto errors = errors_of(with("  metrics: {stdout_regex: '(unclosed'}\n"));
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_THAT(errors[0], ::testing::StartsWith("6:27: labsweep.metrics.stdout_regex is not a valid "
-                                               "regular expression: "));
+                                               "regular expression (RE2 syntax): "));
+  // RE2's syntax, as the agent runs it: named groups yes, backreferences and lookahead no.
+  EXPECT_THAT(errors_of(with("  metrics: {stdout_regex: '(?P<n>\\w+)=(\\d+)'}\n")), IsEmpty());
+  EXPECT_THAT(errors_of(with("  metrics: {stdout_regex: '(\\w+)=(\\1)'}\n")), SizeIs(1));
+  EXPECT_THAT(errors_of(with("  metrics: {stdout_regex: '(\\w+)=(?=x)(\\d)'}\n")), SizeIs(1));
 }
 
 TEST(LabsweepSettingsTest, StoppingRuleShapes) {
