@@ -39,7 +39,8 @@ format-check: deps
 	git ls-files '*.h' '*.hpp' '*.cc' '*.cu' | xargs clang-format --dry-run --Werror
 
 demo: build
-	$(BUILD_DIR)/bin/labsweep validate examples/quickstart.yaml
+	$(BUILD_DIR)/bin/labsweep run examples/toy.yaml --db $(BUILD_DIR)/demo.db \
+	  --work-dir $(BUILD_DIR)/demo-trials
 
 bench: build
 	@set -e; for b in $(BUILD_DIR)/bin/bench-*; do echo "== $$b"; $$b; done

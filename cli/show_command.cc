@@ -1,0 +1,142 @@
+#include "cli/show_command.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include "cli/api_command.h"
+#include "cli/api_format.h"
+#include "cli/list_command.h"
+#include "cli/text_table.h"
+
+namespace labsweep::cli {
+namespace {
+
+struct ShowOptions {
+  int64_t sweep = 0;
+  size_t best = 0;  // 0: every trial, in id order
+  bool json = false;
+  std::string url;
+};
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string metric_name(const nlohmann::json& sweep) {
+  return sweep["metric"].is_object() ? sweep["metric"].value("name", "") : "";
+}
+
+bool maximizes(const nlohmann::json& sweep) {
+  return sweep["metric"].is_object() && sweep["metric"].value("goal", "") == "maximize";
+}
+
+// The trial's best value of the sweep metric, when it has a finite one.
+std::optional<double> best_value(const nlohmann::json& sweep, const nlohmann::json& trial) {
+  const nlohmann::json& metrics = trial["metrics"];
+  std::string name = metric_name(sweep);
+  if (name.empty() || !metrics.contains(name)) return std::nullopt;
+  const nlohmann::json& extreme = metrics[name][maximizes(sweep) ? "max" : "min"];
+  if (!extreme.is_object() || !extreme["value"].is_number()) return std::nullopt;
+  return extreme["value"].get<double>();
+}
+
+std::string status_text(const nlohmann::json& t) {
+  std::string status = t.value("status", "");
+  if (t["signal"].is_number_integer() && t["signal"].get<int>() != 0) {
+    return status + " (signal " + t["signal"].dump() + ")";
+  }
+  if (status == "failed" && t["exit_code"].is_number_integer()) {
+    return status + " (exit " + t["exit_code"].dump() + ")";
+  }
+  return status;
+}
+
+std::string summary_line(const nlohmann::json& s) {
+  const nlohmann::json& c = s["counts"];
+  return progress_text(s) + " ended: " + c["completed"].dump() + " completed, " +
+         c["failed"].dump() + " failed, " + c["stopped"].dump() + " stopped, " + c["lost"].dump() +
+         " lost; " + c["running"].dump() + " running, " + c["pending"].dump() + " pending";
+}
+
+void print_sweep(const nlohmann::json& s, std::ostream& out) {
+  out << "sweep " << s["id"].dump() << "  " << s.value("name", "") << "  (" << s.value("method", "")
+      << ", " << s.value("state", "") << ")\n";
+  out << "  created  " << time_text(s["created_ms"]) << "   ran "
+      << duration_text(s["created_ms"], s["finished_ms"], now_ms()) << "\n";
+  if (s["metric"].is_object()) {
+    out << "  metric   " << metric_name(s) << " (" << s["metric"].value("goal", "") << ")   best "
+        << best_text(s) << "\n";
+  }
+  out << "  trials   " << summary_line(s) << "\n";
+}
+
+int show(const ShowOptions& o, std::ostream& out, std::ostream& err) {
+  return with_api_client(o.url, err, [&](ApiClient& api) {
+    Result<nlohmann::json> sweep = api.get("/sweeps/" + std::to_string(o.sweep));
+    if (!sweep) return print_failure(sweep.status(), err);
+    Result<nlohmann::json> trials = fetch_all_trials(api, o.sweep);
+    if (!trials) return print_failure(trials.status(), err);
+    nlohmann::json shown = o.best ? best_trials(*sweep, *trials, o.best) : *trials;
+    if (o.json) {
+      (*sweep)["trials"] = shown;
+      out << sweep->dump(2) << '\n';
+      return kExitOk;
+    }
+    print_sweep(*sweep, out);
+    if (!shown.empty()) out << '\n' << trials_table(*sweep, shown, now_ms());
+    return kExitOk;
+  });
+}
+
+}  // namespace
+
+nlohmann::json best_trials(const nlohmann::json& sweep, const nlohmann::json& trials,
+                           size_t limit) {
+  std::vector<nlohmann::json> ordered(trials.begin(), trials.end());
+  double sign = maximizes(sweep) ? -1 : 1;
+  std::stable_sort(ordered.begin(), ordered.end(), [&](const auto& a, const auto& b) {
+    std::optional<double> x = best_value(sweep, a), y = best_value(sweep, b);
+    if (!x || !y) return x.has_value() && !y.has_value();
+    return sign * *x < sign * *y;
+  });
+  ordered.resize(std::min(limit, ordered.size()));
+  return ordered;
+}
+
+std::string trials_table(const nlohmann::json& sweep, const nlohmann::json& trials, int64_t now) {
+  std::string metric = metric_name(sweep);
+  TextTable table({"TRIAL", "STATUS", "STEP", metric.empty() ? "LAST" : metric,
+                   metric.empty() ? "BEST" : "best", "TIME", "AGENT", "PARAMS"});
+  for (const auto& t : trials) {
+    const nlohmann::json& summary =
+        metric.empty() ? nlohmann::json() : t["metrics"].value(metric, nlohmann::json());
+    std::optional<double> best = best_value(sweep, t);
+    table.add_row(
+        {t["id"].dump(), status_text(t), summary.is_object() ? summary["last_step"].dump() : "-",
+         summary.is_object() ? metric_text(summary["last_value"]) : "-",
+         best ? metric_text(*best) : "-", duration_text(t["started_ms"], t["finished_ms"], now),
+         t["agent"].is_null() ? "-" : t["agent"].dump(), params_text(t["params"])});
+  }
+  return table.render("");
+}
+
+void add_show_command(CLI::App& app, std::function<int()>& action) {
+  auto options = std::make_shared<ShowOptions>();
+  CLI::App* cmd = app.add_subcommand("show", "Show one sweep and its trials");
+  cmd->add_option("sweep", options->sweep, "The sweep's id")
+      ->required()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--best", options->best, "Only the N best trials by the sweep's metric");
+  cmd->add_flag("--json", options->json, "Print the sweep and its trials as JSON");
+  add_url_option(*cmd, options->url);
+  cmd->callback(
+      [options, &action] { action = [options] { return show(*options, std::cout, std::cerr); }; });
+}
+
+}  // namespace labsweep::cli
