@@ -15,17 +15,31 @@
 
 #include "agent/process_tree.h"
 #include "agent/stderr_tail.h"
+#include "base/log.h"
 
 namespace labsweep::agent {
 namespace {
 
-// Logs are for people: one line each, to stderr, few of them.
+// Logs are for people: one line each, to stderr, few of them (base/log.h).
+__attribute__((format(printf, 2, 0))) void vlog(LogLevel level, const char* format,
+                                                std::va_list args) {
+  if (!log_enabled(level)) return;
+  char line[1024];
+  std::vsnprintf(line, sizeof line, format, args);
+  log_line(level, "agent", line);
+}
+
 __attribute__((format(printf, 1, 2))) void log(const char* format, ...) {
   std::va_list args;
   va_start(args, format);
-  std::fputs("labsweep agent: ", stderr);
-  std::vfprintf(stderr, format, args);
-  std::fputc('\n', stderr);
+  vlog(LogLevel::kInfo, format, args);
+  va_end(args);
+}
+
+__attribute__((format(printf, 1, 2))) void warn(const char* format, ...) {
+  std::va_list args;
+  va_start(args, format);
+  vlog(LogLevel::kWarning, format, args);
   va_end(args);
 }
 
@@ -77,7 +91,7 @@ Result<std::unique_ptr<Agent>> Agent::create(AgentOptions options, const Clock& 
   std::filesystem::create_directories(options.state_dir, ec);
   if (ec) return io_error("cannot create " + options.state_dir.string() + ": " + ec.message());
   Result<std::vector<GpuSample>> samples = inventory.sample();
-  if (!samples) log("no GPUs: %s", samples.status().message().c_str());
+  if (!samples) warn("no GPUs: %s", samples.status().message().c_str());
   SlotOptions slots = slot_options(options, samples && !samples->empty());
   if (Status s = validate(slots); !s.is_ok()) return s;
   Result<int> lock = lock_state_dir(options.state_dir);
@@ -136,10 +150,10 @@ Status Agent::prepare() {
 // requeues them instead of waiting for them.
 void Agent::end_leftovers() {
   Result<std::vector<RunningTrial>> leftovers = running_.load();
-  if (!leftovers) log("%s; ignoring it", leftovers.status().message().c_str());
+  if (!leftovers) warn("%s; ignoring it", leftovers.status().message().c_str());
   for (const RunningTrial& t : leftovers ? leftovers.value() : std::vector<RunningTrial>{}) {
-    log("ending trial %lld, left running by a previous run of the agent",
-        static_cast<long long>(t.trial_id));
+    warn("ending trial %lld, left running by a previous run of the agent",
+         static_cast<long long>(t.trial_id));
     end_leftover(t);
     std::string tail = stderr_tail(t.dir / "stderr.log");
     if (!tail.empty() && tail.back() != '\n') tail += '\n';
@@ -147,12 +161,12 @@ void Agent::end_leftovers() {
     outbox_->add(protocol::TrialEnded{0, t.trial_id, 0, SIGKILL, false, tail, clock_.wall_ms()});
     ++counters_.leftovers_ended;
   }
-  if (Status s = running_.clear(); !s.is_ok()) log("%s", s.message().c_str());
+  if (Status s = running_.clear(); !s.is_ok()) warn("%s", s.message().c_str());
 }
 
 Agent::~Agent() {
   trials_.clear();  // each kills its processes and cgroup
-  if (Status s = running_.clear(); !s.is_ok()) log("%s", s.message().c_str());
+  if (Status s = running_.clear(); !s.is_ok()) warn("%s", s.message().c_str());
   std::error_code ignored;
   if (!setup_.runtime_dir.empty()) std::filesystem::remove_all(setup_.runtime_dir, ignored);
   if (wake_fd_ >= 0) ::close(wake_fd_);
@@ -223,7 +237,7 @@ void Agent::wait(std::chrono::milliseconds max_wait) {
   try {
     zmq::poll(items, timeout);
   } catch (const zmq::error_t& e) {
-    if (e.num() != EINTR) log("poll: %s", e.what());
+    if (e.num() != EINTR) warn("poll: %s", e.what());
   }
   uint64_t wakeups = 0;
   [[maybe_unused]] ssize_t n = ::read(wake_fd_, &wakeups, sizeof wakeups);
@@ -244,8 +258,8 @@ Status Agent::connect() {
 
 void Agent::keep_link() {
   if (link_.lost()) {
-    if (link_.welcomed()) log("the orchestrator is silent; connecting again");
-    if (Status s = connect(); !s.is_ok()) log("%s", s.message().c_str());
+    if (link_.welcomed()) warn("the orchestrator is silent; connecting again");
+    if (Status s = connect(); !s.is_ok()) warn("%s", s.message().c_str());
     return;
   }
   if (link_.heartbeat_due()) {
@@ -275,7 +289,7 @@ void Agent::handle_server() {
     } else if (const auto* decision = std::get_if<protocol::Decision>(&*message)) {
       on_decision(*decision);
     } else if (!std::holds_alternative<protocol::Heartbeat>(*message)) {
-      log("ignored a '%s' from the orchestrator", protocol::type_name(*message));
+      warn("ignored a '%s' from the orchestrator", protocol::type_name(*message));
     }
   }
 }
@@ -293,7 +307,7 @@ void Agent::on_assign(const protocol::Assign& assign) {
     refuse(assign.trial_id, trial.status().message());
     return;
   }
-  if (Status s = running_.add(trial.value()->record()); !s.is_ok()) log("%s", s.message().c_str());
+  if (Status s = running_.add(trial.value()->record()); !s.is_ok()) warn("%s", s.message().c_str());
   outbox_->add(protocol::TrialStarted{0, assign.trial_id, clock_.wall_ms()});
   trials_[assign.trial_id] = std::move(trial).value();
   ++counters_.trials_started;
@@ -301,7 +315,7 @@ void Agent::on_assign(const protocol::Assign& assign) {
 
 // A trial that cannot start ends at once; exit code -1 says it never ran (docs/agent.md).
 void Agent::refuse(int64_t trial_id, const std::string& why) {
-  log("trial %lld not started: %s", static_cast<long long>(trial_id), why.c_str());
+  warn("trial %lld not started: %s", static_cast<long long>(trial_id), why.c_str());
   std::string tail = "labsweep agent: trial " + std::to_string(trial_id) + " not started: " + why;
   outbox_->add(protocol::TrialEnded{0, trial_id, -1, 0, false, tail + "\n", clock_.wall_ms()});
   ++counters_.trials_refused;
@@ -351,7 +365,7 @@ void Agent::take_events(TrialRunner& trial, std::vector<TrialSocketEvent> events
       on_query(trial, *query);
     } else if (const auto* rejected = std::get_if<RejectedLine>(&event)) {
       if (counters_.rejected_lines++ < 10) {
-        log("trial %lld: %s", static_cast<long long>(trial.trial_id()), rejected->error.c_str());
+        warn("trial %lld: %s", static_cast<long long>(trial.trial_id()), rejected->error.c_str());
       }
     }
   }
@@ -428,7 +442,7 @@ void Agent::finish_trial(TrialRunner& trial, ExitStatus status) {
   outbox_->add(protocol::TrialEnded{0, id, status.exit_code, status.signal, trial.stopping(),
                                     trial.stderr_tail(), clock_.wall_ms()});
   slots_.release(id);
-  if (Status s = running_.remove(id); !s.is_ok()) log("%s", s.message().c_str());
+  if (Status s = running_.remove(id); !s.is_ok()) warn("%s", s.message().c_str());
   ++counters_.trials_ended;
   log("trial %lld ended (exit code %d, signal %d)", static_cast<long long>(id), status.exit_code,
       status.signal);

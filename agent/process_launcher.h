@@ -20,9 +20,9 @@ struct LaunchSpec {
   std::filesystem::path cwd;                             // must exist
   std::filesystem::path stdout_path;  // created or truncated; relative paths are in cwd
   std::filesystem::path stderr_path;
-  // An entry of `env` ("LABSWEEP_TRIAL_ID=42") that marks the trial's processes: when the
-  // trial ends, every process still carrying it is killed, also one that left the process
-  // group or started its own session. Empty: only the group is ended.
+  // An entry of `env` ("LABSWEEP_TRIAL_DIR=/x/trials/42") that marks the trial's processes: when
+  // the trial ends, every process still carrying it is killed, also one that left the process group
+  // or started its own session. Empty: only the group is ended.
   std::string marker;
 };
 

@@ -98,7 +98,7 @@ void end_leftover(const RunningTrial& trial) {
     ::kill(-trial.pgid, SIGKILL);
     ::kill(trial.pid, SIGKILL);
   }
-  kill_marked_processes(trial_marker(trial.trial_id));
+  kill_marked_processes(trial_marker(trial.dir));
   if (!trial.cgroup.empty() && std::filesystem::exists(trial.cgroup)) {
     TrialCgroup::adopt(trial.cgroup);  // kills what is in it and removes it
   }

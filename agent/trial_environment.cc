@@ -54,8 +54,8 @@ Environment trial_environment(const Environment& base, const protocol::Assign& a
   return env;
 }
 
-std::string trial_marker(int64_t trial_id) {
-  return "LABSWEEP_TRIAL_ID=" + std::to_string(trial_id);
+std::string trial_marker(const std::filesystem::path& trial_dir) {
+  return "LABSWEEP_TRIAL_DIR=" + trial_dir.string();
 }
 
 }  // namespace labsweep::agent

@@ -29,7 +29,10 @@ Environment process_environment();
 Environment trial_environment(const Environment& base, const protocol::Assign& assign,
                               const TrialPaths& paths);
 
-// "LABSWEEP_TRIAL_ID=<id>": the entry that marks every process of the trial.
-std::string trial_marker(int64_t trial_id);
+// "LABSWEEP_TRIAL_DIR=<dir>": the entry that marks every process of the trial. The directory,
+// not the trial's id, because it is unique on the machine: two agents there (two users'
+// `labsweep run`, say) both have a trial 1, and each attempt of a trial has a directory of its
+// own, so ending one never kills another's processes.
+std::string trial_marker(const std::filesystem::path& trial_dir);
 
 }  // namespace labsweep::agent

@@ -123,7 +123,7 @@ Status TrialRunner::launch(const TrialSetup& setup, ProcessLauncher& launcher, c
                   dir_,
                   dir_ / "stdout.log",
                   dir_ / "stderr.log",
-                  trial_marker(assign_.trial_id)};
+                  trial_marker(dir_)};
   // Checked here so that a command that does not exist is refused, not run as a shim that
   // fails.
   if (Result<std::filesystem::path> found = resolve_command(spec.argv[0], spec.env); !found) {

@@ -482,11 +482,11 @@ TEST_F(AgentTest, ARestartedAgentEndsAndReportsWhatThePreviousRunLeft) {
   std::unique_ptr<Process> left =
       launcher_
           .launch({sh("echo dying words >&2; exec sleep 300"),
-                   {{"PATH", "/usr/bin:/bin"}, {"LABSWEEP_TRIAL_ID", std::to_string(id)}},
+                   {{"PATH", "/usr/bin:/bin"}, {"LABSWEEP_TRIAL_DIR", trial_dir.string()}},
                    trial_dir,
                    trial_dir / "stdout.log",
                    trial_dir / "stderr.log",
-                   trial_marker(id)})
+                   trial_marker(trial_dir)})
           .value();
   ASSERT_TRUE(eventually([&] { return slurp(trial_dir / "stderr.log") == "dying words\n"; }));
   std::filesystem::create_directories(dir_.path() / "state");

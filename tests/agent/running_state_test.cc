@@ -58,13 +58,15 @@ TEST(RunningStateTest, StartTimeIdentifiesAProcess) {
 
 class LeftoverTest : public ::testing::Test {
  protected:
-  std::unique_ptr<Process> launch(int64_t trial_id, const std::string& script) {
+  // Launches `script` as the trial whose directory is `dir`.
+  std::unique_ptr<Process> launch(const std::filesystem::path& dir, const std::string& script) {
+    std::filesystem::create_directories(dir);
     LaunchSpec spec{{"sh", "-c", script},
-                    {{"PATH", "/usr/bin:/bin"}, {"LABSWEEP_TRIAL_ID", std::to_string(trial_id)}},
-                    dir_.path(),
-                    dir_.path() / "out",
-                    dir_.path() / "err",
-                    trial_marker(trial_id)};
+                    {{"PATH", "/usr/bin:/bin"}, {"LABSWEEP_TRIAL_DIR", dir.string()}},
+                    dir,
+                    dir / "out",
+                    dir / "err",
+                    trial_marker(dir)};
     return launcher_.launch(spec).value();
   }
 
@@ -74,7 +76,7 @@ class LeftoverTest : public ::testing::Test {
 
 TEST_F(LeftoverTest, EndsTheLeaderItsGroupAndItsDaemons) {
   int64_t id = unique_trial_id(1);
-  auto leader = launch(id, "setsid sh -c 'echo $$ > daemon; exec sleep 300' & sleep 300");
+  auto leader = launch(dir_.path(), "setsid sh -c 'echo $$ > daemon; exec sleep 300' & sleep 300");
   int daemon = read_pid(dir_.path() / "daemon");
   ASSERT_GT(daemon, 0);
   RunningTrial t{
@@ -88,7 +90,7 @@ TEST_F(LeftoverTest, EndsTheLeaderItsGroupAndItsDaemons) {
 
 TEST_F(LeftoverTest, AReusedPidIsLeftAlone) {
   // A process the agent never started, now holding the pid a leftover leader once had.
-  auto stranger = launch(unique_trial_id(2), "exec sleep 300");
+  auto stranger = launch(dir_.path() / "stranger", "exec sleep 300");
   RunningTrial t{unique_trial_id(3), stranger->pid(),
                  stranger->pid(),    process_start_time(stranger->pid()).value() + 1,
                  dir_.path(),        ""};

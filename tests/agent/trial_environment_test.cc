@@ -40,7 +40,7 @@ TEST(TrialEnvironmentTest, SetsTheTrialVariablesOverTheAgentsOwn) {
   EXPECT_EQ(get(env, "LABSWEEP_SOCKET"), "/w/trials/42/labsweep.sock");
   EXPECT_EQ(get(env, "CUDA_VISIBLE_DEVICES"), "3,1");
   EXPECT_EQ(get(env, "CUDA_DEVICE_ORDER"), "PCI_BUS_ID");
-  EXPECT_EQ(trial_marker(42), "LABSWEEP_TRIAL_ID=42");
+  EXPECT_EQ(trial_marker("/w/trials/42-2"), "LABSWEEP_TRIAL_DIR=/w/trials/42-2");
 }
 
 TEST(TrialEnvironmentTest, ACpuTrialSeesNoGpu) {
