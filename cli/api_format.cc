@@ -51,9 +51,12 @@ std::string duration_text(const nlohmann::json& start_ms, const nlohmann::json& 
                           int64_t now_ms) {
   if (!start_ms.is_number_integer()) return "-";
   int64_t end = end_ms.is_number_integer() ? end_ms.get<int64_t>() : now_ms;
-  int64_t seconds = std::max<int64_t>(0, (end - start_ms.get<int64_t>()) / 1000);
+  int64_t ms = std::max<int64_t>(0, end - start_ms.get<int64_t>());
+  int64_t seconds = ms / 1000;
   char text[32];
-  if (seconds < 60) {
+  if (seconds < 10) {
+    std::snprintf(text, sizeof text, "%.1fs", static_cast<double>(ms) / 1000);
+  } else if (seconds < 60) {
     std::snprintf(text, sizeof text, "%llds", static_cast<long long>(seconds));
   } else if (seconds < 3600) {
     std::snprintf(text, sizeof text, "%lldm%02llds", static_cast<long long>(seconds / 60),

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <thread>
 
+#include "base/log.h"
 #include "cli/agent_command.h"
 #include "cli/api_command.h"
 #include "cli/progress_line.h"
@@ -35,6 +36,7 @@ struct RunOptions {
   int http_port = 8080;
   size_t best = 10;
   bool quiet = false;
+  bool verbose = false;
   MachineFlags machine;
 };
 
@@ -152,6 +154,8 @@ Result<int64_t> submit(const RunOptions& o, const std::string& text,
 int run_sweep(const RunOptions& o) {
   std::string text;
   if (!print_local_diagnostics(o, text)) return kExitInvalid;
+  // The progress line says what happens; the log shows only problems unless asked for more.
+  if (!o.verbose) set_min_log_level(LogLevel::kWarning);
   Interrupts interrupts;
   ShutdownSignal signals([&](int) { interrupts.add(); });
   SystemClock clock;
@@ -191,6 +195,8 @@ void add_run_command(CLI::App& app, std::function<int()>& action) {
       ->check(CLI::Range(0, 65535));
   cmd->add_option("--best", options->best, "How many of the best trials to list at the end");
   cmd->add_flag("--quiet", options->quiet, "No progress line");
+  cmd->add_flag("--verbose", options->verbose,
+                "Log every event (trials assigned, started, ended) to stderr");
   add_machine_options(*cmd, options->machine);
   cmd->callback([options, &action] { action = [options] { return run_sweep(*options); }; });
 }

@@ -25,7 +25,8 @@ void Core::on_message(const PeerId& peer, protocol::Message message) {
     // A connection that never said hello (or one replaced by a newer hello): its data is not
     // acknowledged, so the agent keeps it and resends it after its next hello.
     ++stats_.frames_dropped;
-    log(std::string("dropped '") + protocol::type_name(message) + "' from a peer without hello");
+    log(std::string("dropped '") + protocol::type_name(message) + "' from a peer without hello",
+        LogLevel::kWarning);
     return;
   }
   agent->last_seen = clock_.now();
@@ -44,7 +45,8 @@ void Core::on_message(const PeerId& peer, protocol::Message message) {
         } else {
           ++stats_.frames_dropped;  // an orchestrator's message sent to the orchestrator
           log(std::string("dropped '") + protocol::type_name(message) + "' from agent " +
-              agent->name + ": agents do not send it");
+                  agent->name + ": agents do not send it",
+              LogLevel::kWarning);
         }
       },
       message);
@@ -108,12 +110,12 @@ void Core::event(std::string kind, std::string message, std::optional<store::Swe
                         .message = std::move(message)});
 }
 
-void Core::log(const std::string& line) const {
-  std::fprintf(stderr, "labsweep orchestrator: %s\n", line.c_str());
+void Core::log(const std::string& line, LogLevel level) const {
+  log_line(level, "orchestrator", line);
 }
 
 void Core::log_write_failure(const Status& status) {
-  std::fprintf(stderr, "labsweep orchestrator: store: %s\n", status.message().c_str());
+  log_line(LogLevel::kWarning, "orchestrator", "store: " + status.message());
 }
 
 }  // namespace labsweep::orchestrator

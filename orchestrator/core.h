@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "base/log.h"
 #include "base/status.h"
 #include "orchestrator/agent_entry.h"
 #include "orchestrator/live_sweep.h"
@@ -145,7 +146,7 @@ class Core {
   void write(Op op, std::function<void(store::Outcome<Op>)> then = {});
   void event(std::string kind, std::string message, std::optional<store::SweepId> sweep = {},
              std::optional<store::TrialId> trial = {}, std::optional<store::AgentId> agent = {});
-  void log(const std::string& line) const;
+  void log(const std::string& line, LogLevel level = LogLevel::kInfo) const;
   static void log_write_failure(const Status& status);
   template <typename T>
   static void log_write_failure(const Result<T>& result) {

@@ -102,7 +102,8 @@ void Core::on_trial_added(const Placement& placement, Result<store::TrialId> add
   bool held = agent != nullptr && agent->generation == placement.generation;
   if (held) agent->slots.release(placement.gpus);  // start_trial holds them again
   if (!added) {
-    log("sweep " + std::to_string(sweep.id.value) + ": " + added.status().message());
+    log("sweep " + std::to_string(sweep.id.value) + ": " + added.status().message(),
+        LogLevel::kWarning);
     maybe_complete(sweep);
     dispatch();
     return;

@@ -133,14 +133,16 @@ void Core::settle(const std::string& name, AckTracker::Ticket ticket, const Stat
   if (agent == nullptr) return;
   if (!outcome.is_ok() && !refused_for_good(outcome)) {
     log("agent " + name + ": message " + std::to_string(ticket.seq) +
-        " not committed, not acknowledged: " + outcome.message());
+            " not committed, not acknowledged: " + outcome.message(),
+        LogLevel::kWarning);
     agent->acks.fail(ticket);
     agent->resync = true;
     return;
   }
   if (!outcome.is_ok()) {
     log("agent " + name + ": message " + std::to_string(ticket.seq) +
-        " refused: " + outcome.message());
+            " refused: " + outcome.message(),
+        LogLevel::kWarning);
   }
   std::optional<uint64_t> ack = agent->acks.commit(ticket);
   if (ack && agent->online()) outbox_.send(agent->peer, protocol::Ack{.seq = *ack});

@@ -41,7 +41,7 @@ AgentEntry* Core::agent_named(const std::string& name) {
 void Core::on_hello(const PeerId& peer, protocol::Hello hello) {
   if (hello.agent_name.empty()) {
     ++stats_.frames_dropped;
-    log("dropped a hello without an agent name");
+    log("dropped a hello without an agent name", LogLevel::kWarning);
     return;
   }
   auto [it, is_new] = agents_.try_emplace(hello.agent_name);

@@ -165,7 +165,8 @@ Status Core::recover() {
   if (!sweeps) return sweeps.status();
   for (const store::SweepOverview& overview : *sweeps) {
     if (overview.sweep.state == store::SweepState::kCompleted) continue;
-    if (Status loaded = load_sweep(overview); !loaded.is_ok()) log(loaded.message());
+    if (Status loaded = load_sweep(overview); !loaded.is_ok())
+      log(loaded.message(), LogLevel::kWarning);
   }
   // A sweep whose last trial ended just before the restart, before it was marked completed.
   for (auto& [id, sweep] : sweeps_) maybe_complete(sweep);

@@ -28,8 +28,9 @@ TEST(ApiFormatTest, Durations) {
   EXPECT_EQ(duration_text(1000, 43'000, 0), "42s");
   EXPECT_EQ(duration_text(0, 252'000, 0), "4m12s");
   EXPECT_EQ(duration_text(0, 3'900'000, 0), "1h05m");
-  EXPECT_EQ(duration_text(0, json(), 5'000), "5s") << "a running trial counts until now";
-  EXPECT_EQ(duration_text(5'000, 1'000, 0), "0s") << "clocks that disagree never go negative";
+  EXPECT_EQ(duration_text(0, json(), 5'000), "5.0s") << "a running trial counts until now";
+  EXPECT_EQ(duration_text(0, 640, 0), "0.6s");
+  EXPECT_EQ(duration_text(5'000, 1'000, 0), "0.0s") << "clocks that disagree never go negative";
 }
 
 TEST(ApiFormatTest, ParamsFlattenNestedGroupsInKeyOrder) {

@@ -59,6 +59,11 @@ void Lab::kill_server() {
   server_->wait(std::chrono::seconds(10));
 }
 
+std::string Lab::server_log(int n) const {
+  std::ifstream in(dir() / ("server-" + std::to_string(n) + ".err"));
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
 BackgroundProcess& Lab::start_agent(const std::string& name, std::vector<std::string> extra) {
   std::vector<std::string> argv = {
       built_binary("labsweep"), "agent", "--server", agent_endpoint_, "--name", name, "--work-dir",

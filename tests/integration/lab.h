@@ -18,7 +18,7 @@ namespace labsweep::testing {
 
 class Lab {
  public:
-  static constexpr std::chrono::milliseconds kHeartbeat{100};
+  static constexpr std::chrono::milliseconds kHeartbeat{250};
 
   Lab();
 
@@ -29,6 +29,8 @@ class Lab {
   void start_server(int agent_port = 0);
   BackgroundProcess& server() { return *server_; }
   void kill_server();
+  // What the n-th server started (from 1) wrote to stderr.
+  std::string server_log(int n) const;
   const std::string& agent_endpoint() const { return agent_endpoint_; }
 
   BackgroundProcess& start_agent(const std::string& name, std::vector<std::string> extra = {});
