@@ -1,13 +1,13 @@
 #include "agent/process_table.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <vector>
 
 namespace labsweep::agent {
@@ -27,9 +27,22 @@ std::vector<pid_t> all_pids() {
   return pids;
 }
 
+// What is readable of a /proc file; empty when it is gone. Not std::ifstream: libstdc++'s
+// filebuf throws when read() fails, and reading /proc/PID/stat or environ of a process that
+// is reaped between open and read fails with ESRCH.
 std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  std::string text;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return text;
+  char buffer[4096];
+  for (;;) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    text.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return text;
 }
 
 // The state letter and the parent pid from /proc/PID/stat, or false when it is gone.
