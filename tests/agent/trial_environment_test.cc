@@ -33,7 +33,7 @@ TEST(TrialEnvironmentTest, SetsTheTrialVariablesOverTheAgentsOwn) {
       base, assign, {"/w/trials/42", "/w/trials/42/params.json", "/w/trials/42/labsweep.sock"});
   EXPECT_EQ(get(env, "PATH"), "/usr/bin");
   EXPECT_EQ(get(env, "OMP_NUM_THREADS"), "2");
-  EXPECT_EQ(get(env, "LABSWEEP_TRIAL_ID"), "42");  // the marker cannot be overridden
+  EXPECT_EQ(get(env, "LABSWEEP_TRIAL_ID"), "42");  // the trial's variables cannot be overridden
   EXPECT_EQ(get(env, "LABSWEEP_SWEEP_ID"), "7");
   EXPECT_EQ(get(env, "LABSWEEP_TRIAL_DIR"), "/w/trials/42");
   EXPECT_EQ(get(env, "LABSWEEP_PARAMS_FILE"), "/w/trials/42/params.json");

@@ -152,7 +152,7 @@ TEST_F(TrialRunnerTest, TheCgroupEndsADaemonThatDroppedTheMarker) {
   if (!setup_.cgroup_parent) GTEST_SKIP() << "no writable cgroup v2 here";
   ASSERT_TRUE(setup_.shim.has_value());  // joins the cgroup before the command can fork
   auto runner = start(assign(
-      6, "env -u LABSWEEP_TRIAL_ID setsid sh -c 'echo $$ > daemon; exec sleep 300' & exit 0"));
+      6, "env -u LABSWEEP_TRIAL_DIR setsid sh -c 'echo $$ > daemon; exec sleep 300' & exit 0"));
   ASSERT_TRUE(runner);
   ASSERT_TRUE(runner->uses_cgroup());
   std::filesystem::path cgroup = runner->record().cgroup;
