@@ -27,10 +27,29 @@ std::vector<pid_t> all_pids() {
   return pids;
 }
 
+// The state letter and the parent pid from /proc/PID/stat, or false when it is gone.
+bool read_stat(pid_t pid, char& state, pid_t& parent) {
+  std::string stat = read_proc_file("/proc/" + std::to_string(pid) + "/stat");
+  size_t close = stat.rfind(')');  // the command name may hold spaces and parentheses
+  if (close == std::string::npos || close + 4 >= stat.size()) return false;
+  state = stat[close + 2];
+  parent = static_cast<pid_t>(std::strtol(stat.c_str() + close + 4, nullptr, 10));
+  return true;
+}
+
+bool carries(pid_t pid, const std::string& marker) {
+  std::string environ = read_proc_file("/proc/" + std::to_string(pid) + "/environ");
+  std::string needle = marker + '\0';
+  if (environ.compare(0, needle.size(), needle) == 0) return true;
+  return environ.find('\0' + needle) != std::string::npos;
+}
+
+}  // namespace
+
 // What is readable of a /proc file; empty when it is gone. Not std::ifstream: libstdc++'s
 // filebuf throws when read() fails, and reading /proc/PID/stat or environ of a process that
 // is reaped between open and read fails with ESRCH.
-std::string read_file(const std::string& path) {
+std::string read_proc_file(const std::string& path) {
   std::string text;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return text;
@@ -44,25 +63,6 @@ std::string read_file(const std::string& path) {
   ::close(fd);
   return text;
 }
-
-// The state letter and the parent pid from /proc/PID/stat, or false when it is gone.
-bool read_stat(pid_t pid, char& state, pid_t& parent) {
-  std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
-  size_t close = stat.rfind(')');  // the command name may hold spaces and parentheses
-  if (close == std::string::npos || close + 4 >= stat.size()) return false;
-  state = stat[close + 2];
-  parent = static_cast<pid_t>(std::strtol(stat.c_str() + close + 4, nullptr, 10));
-  return true;
-}
-
-bool carries(pid_t pid, const std::string& marker) {
-  std::string environ = read_file("/proc/" + std::to_string(pid) + "/environ");
-  std::string needle = marker + '\0';
-  if (environ.compare(0, needle.size(), needle) == 0) return true;
-  return environ.find('\0' + needle) != std::string::npos;
-}
-
-}  // namespace
 
 std::set<pid_t>& launched_leaders() {
   static std::set<pid_t> leaders;

@@ -18,6 +18,10 @@ std::set<pid_t>& launched_leaders();
 // is left alive, so that one forking while it is being killed is caught too.
 void kill_marked_processes(const std::string& marker);
 
+// What is readable of a /proc file; empty when it is gone. Never throws, unlike an ifstream
+// over a process that is reaped between open and read.
+std::string read_proc_file(const std::string& path);
+
 // Reaps this process's exited children that are not in `keep`, without blocking.
 void reap_orphans(const std::set<pid_t>& keep);
 

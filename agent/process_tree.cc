@@ -9,20 +9,14 @@
 #include <unordered_map>
 #include <vector>
 
+#include "agent/process_table.h"
+
 namespace labsweep::agent {
 namespace {
 
 // The parent of `pid` (field 4 of /proc/PID/stat), or 0 when it is gone.
 pid_t parent_of(pid_t pid) {
-  // Not std::ifstream, whose filebuf throws when read() fails: a process reaped between open
-  // and read fails it with ESRCH.
-  std::string stat;
-  int fd = ::open(("/proc/" + std::to_string(pid) + "/stat").c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  char buffer[1024];
-  ssize_t n = ::read(fd, buffer, sizeof buffer);
-  ::close(fd);
-  if (n > 0) stat.assign(buffer, static_cast<size_t>(n));
+  std::string stat = read_proc_file("/proc/" + std::to_string(pid) + "/stat");
   size_t close = stat.rfind(')');  // the command name may hold spaces and parentheses
   if (close == std::string::npos || close + 4 >= stat.size()) return 0;
   return static_cast<pid_t>(std::strtol(stat.c_str() + close + 4, nullptr, 10));

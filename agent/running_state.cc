@@ -18,15 +18,7 @@ namespace labsweep::agent {
 using nlohmann::json;
 
 std::optional<uint64_t> process_start_time(pid_t pid) {
-  // Not std::ifstream, whose filebuf throws when read() fails: a process reaped between open
-  // and read fails it with ESRCH.
-  std::string stat;
-  int fd = ::open(("/proc/" + std::to_string(pid) + "/stat").c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  char buffer[1024];
-  ssize_t n = ::read(fd, buffer, sizeof buffer);
-  ::close(fd);
-  if (n > 0) stat.assign(buffer, static_cast<size_t>(n));
+  std::string stat = read_proc_file("/proc/" + std::to_string(pid) + "/stat");
   size_t close = stat.rfind(')');  // the command name may hold spaces and parentheses
   if (close == std::string::npos) return std::nullopt;
   std::istringstream fields(stat.substr(close + 2));
