@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <thread>
+#include <unordered_set>
 
 #include "agent/process_tree.h"
 #include "agent/stderr_tail.h"
@@ -80,6 +81,17 @@ Result<int> lock_state_dir(const std::filesystem::path& dir) {
   return fd;
 }
 
+// The processes on the GPUs that are the agent's trials' (its descendants): only those are
+// looked up, not the whole process table, once per heartbeat.
+std::unordered_set<int> own_gpu_processes(const std::vector<GpuSample>& samples) {
+  std::vector<int> pids;
+  for (const GpuSample& gpu : samples) {
+    for (const GpuProcess& p : gpu.processes) pids.push_back(p.pid);
+  }
+  if (pids.empty()) return {};
+  return descendants_among(pids, ::getpid());
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Agent>> Agent::create(AgentOptions options, const Clock& clock,
@@ -107,7 +119,7 @@ Result<std::unique_ptr<Agent>> Agent::create(AgentOptions options, const Clock& 
   agent->lock_fd_ = lock.value();
   agent->end_leftovers();  // first: nothing may empty running.json before it is read
   if (Status s = agent->prepare(); !s.is_ok()) return s;
-  if (samples) agent->slots_.update(samples.value(), descendant_pids(::getpid()));
+  if (samples) agent->slots_.update(samples.value(), own_gpu_processes(samples.value()));
   // A malformed endpoint fails here, once, rather than at every reconnection later.
   if (Status s = agent->connect(); !s.is_ok()) return s;
   return agent;
@@ -186,8 +198,10 @@ void Agent::run() {
 void Agent::run_once(std::chrono::milliseconds max_wait) {
   wait(max_wait);
   handle_server();
+  keep_link();  // again below: a heartbeat due is never held up by a long turn's trial work
   service_trials();
   reap_trials();
+  start_waiting();
   expire_queries();
   for (protocol::Metrics& m : batcher_.take_due()) outbox_->add(std::move(m));
   keep_link();
@@ -221,18 +235,24 @@ std::optional<Clock::TimePoint> Agent::next_deadline() const {
 
 void Agent::wait(std::chrono::milliseconds max_wait) {
   std::chrono::milliseconds timeout = max_wait;
-  // Trials' exits are looked for by polling: the launcher's children are not ours to wait for
-  // on a signalfd, and a few dozen wake-ups a second cost nothing.
-  if (!trials_.empty()) timeout = std::min(timeout, options_.child_poll_interval);
-  if (std::optional<Clock::TimePoint> next = next_deadline()) {
-    auto until = std::chrono::ceil<std::chrono::milliseconds>(*next - clock_.now());
-    timeout = std::clamp(until, std::chrono::milliseconds(0), timeout);
-  }
   std::vector<zmq::pollitem_t> items;
   if (void* socket = link_.handle()) items.push_back({socket, 0, ZMQ_POLLIN, 0});
   items.push_back({nullptr, wake_fd_, ZMQ_POLLIN, 0});
+  bool exits_watched = true;
   for (const auto& [id, trial] : trials_) {
     items.push_back({nullptr, trial->socket().fd(), ZMQ_POLLIN, 0});
+    // A trial's exit wakes the loop through its pidfd at once; without one (a kernel before
+    // 5.3, a test's launcher) it is looked for by polling every child_poll_interval.
+    if (int fd = trial->exit_fd(); fd >= 0) {
+      items.push_back({nullptr, fd, ZMQ_POLLIN, 0});
+    } else {
+      exits_watched = false;
+    }
+  }
+  if (!exits_watched) timeout = std::min(timeout, options_.child_poll_interval);
+  if (std::optional<Clock::TimePoint> next = next_deadline()) {
+    auto until = std::chrono::ceil<std::chrono::milliseconds>(*next - clock_.now());
+    timeout = std::clamp(until, std::chrono::milliseconds(0), timeout);
   }
   try {
     zmq::poll(items, timeout);
@@ -246,6 +266,9 @@ void Agent::wait(std::chrono::milliseconds max_wait) {
 // ---- the orchestrator ----------------------------------------------------------------------
 
 Status Agent::connect() {
+  // The new hello lists only running trials: an Assign still waiting would be the orchestrator's
+  // to wait for in vain, so it ends now, unstarted, and is placed again.
+  refuse_waiting("the agent reconnected before its slots were free");
   sample_gpus();
   protocol::Hello hello{options_.name,
                         host_,
@@ -272,7 +295,7 @@ void Agent::keep_link() {
 void Agent::sample_gpus() {
   Result<std::vector<GpuSample>> samples = inventory_.sample();
   if (!samples) return;  // the last states stand; the failure was logged at start
-  slots_.update(samples.value(), descendant_pids(::getpid()));
+  slots_.update(samples.value(), own_gpu_processes(samples.value()));
 }
 
 void Agent::handle_server() {
@@ -296,7 +319,14 @@ void Agent::handle_server() {
 
 void Agent::on_assign(const protocol::Assign& assign) {
   if (trials_.count(assign.trial_id)) return;  // a resent Assign: it is running already
+  auto same = [&](const protocol::Assign& a) { return a.trial_id == assign.trial_id; };
+  if (std::any_of(waiting_.begin(), waiting_.end(), same)) return;  // resent while it waits
   if (Status s = slots_.reserve(assign.trial_id, assign.gpus); !s.is_ok()) {
+    if (held_by_stopping_trial(assign.gpus)) {
+      waiting_.push_back(assign);
+      ++counters_.assigns_waited;
+      return;
+    }
     refuse(assign.trial_id, s.message());
     return;
   }
@@ -313,6 +343,41 @@ void Agent::on_assign(const protocol::Assign& assign) {
   ++counters_.trials_started;
 }
 
+// Whether a trial being stopped holds a slot on one of `gpus` (empty: a CPU slot), so that the
+// slot will be free once it has ended.
+bool Agent::held_by_stopping_trial(const std::vector<int>& gpus) const {
+  for (const auto& [id, trial] : trials_) {
+    if (!trial->stopping()) continue;
+    const std::vector<int>& held = trial->assign().gpus;
+    if (gpus.empty() && held.empty()) return true;
+    for (int gpu : gpus) {
+      if (std::find(held.begin(), held.end(), gpu) != held.end()) return true;
+    }
+  }
+  return false;
+}
+
+// Tries the waiting Assigns again, in the order they came; one whose slots are still held by a
+// stopping trial waits on, one that cannot start for another reason is refused.
+void Agent::start_waiting() {
+  if (waiting_.empty()) return;
+  std::vector<protocol::Assign> waiting = std::move(waiting_);
+  waiting_.clear();
+  for (const protocol::Assign& assign : waiting) {
+    if (held_by_stopping_trial(assign.gpus)) {
+      waiting_.push_back(assign);
+    } else {
+      on_assign(assign);
+    }
+  }
+}
+
+void Agent::refuse_waiting(const std::string& why) {
+  std::vector<protocol::Assign> waiting = std::move(waiting_);
+  waiting_.clear();
+  for (const protocol::Assign& assign : waiting) refuse(assign.trial_id, why);
+}
+
 // A trial that cannot start ends at once; exit code -1 says it never ran (docs/agent.md).
 void Agent::refuse(int64_t trial_id, const std::string& why) {
   warn("trial %lld not started: %s", static_cast<long long>(trial_id), why.c_str());
@@ -322,6 +387,17 @@ void Agent::refuse(int64_t trial_id, const std::string& why) {
 }
 
 void Agent::on_stop(const protocol::Stop& stop) {
+  auto waiting = std::find_if(waiting_.begin(), waiting_.end(), [&](const protocol::Assign& a) {
+    return a.trial_id == stop.trial_id;
+  });
+  if (waiting != waiting_.end()) {  // stopped before it could start: it ends, never having run
+    waiting_.erase(waiting);
+    std::string tail = "labsweep agent: trial " + std::to_string(stop.trial_id) +
+                       " stopped before it started (" + stop.reason + ")\n";
+    outbox_->add(protocol::TrialEnded{0, stop.trial_id, -1, 0, true, tail, clock_.wall_ms()});
+    ++counters_.stops;
+    return;
+  }
   auto it = trials_.find(stop.trial_id);
   if (it == trials_.end()) return;  // ended already; its TrialEnded is on its way
   it->second->stop(stop.reason);

@@ -57,6 +57,7 @@ struct AgentCounters {
   uint64_t trials_started = 0;
   uint64_t trials_ended = 0;
   uint64_t trials_refused = 0;   // Assigns answered with a TrialEnded without starting
+  uint64_t assigns_waited = 0;   // Assigns that waited for a stopping trial to free its slots
   uint64_t stops = 0;            // Stops received for running trials
   uint64_t leftovers_ended = 0;  // trials a previous run of the agent left running
   uint64_t decisions_timed_out = 0;
@@ -111,6 +112,9 @@ class Agent {
   void sample_gpus();
   void handle_server();
   void on_assign(const protocol::Assign& assign);
+  bool held_by_stopping_trial(const std::vector<int>& gpus) const;
+  void start_waiting();
+  void refuse_waiting(const std::string& why);
   void refuse(int64_t trial_id, const std::string& why);
   void on_stop(const protocol::Stop& stop);
   void on_decision(const protocol::Decision& decision);
@@ -138,6 +142,10 @@ class Agent {
   RunningState running_;
   TrialSetup setup_;
   std::map<int64_t, std::unique_ptr<TrialRunner>> trials_;
+  // Assigns for slots that a trial being stopped still holds, started when it has ended: the
+  // orchestrator counts a slot free once it has asked for the stop (a trial it re-placed
+  // elsewhere while this agent was presumed lost), the agent only once the trial is gone.
+  std::vector<protocol::Assign> waiting_;
   std::map<uint64_t, PendingQuery> queries_;  // by the Decide's query number
   uint64_t next_query_ = 1;
   int wake_fd_ = -1;  // eventfd written by request_stop()

@@ -4,10 +4,12 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include "agent/process_table.h"
@@ -15,31 +17,55 @@
 namespace labsweep::agent {
 namespace {
 
+// A pidfd of `pid` (Linux 5.3+; close-on-exec), readable once the process has exited, or -1
+// where the kernel or the C library headers have none. Through syscall(): older glibc has no
+// wrapper.
+int open_pidfd(pid_t pid) {
+#ifdef SYS_pidfd_open
+  long fd = ::syscall(SYS_pidfd_open, pid, 0);
+  return fd >= 0 ? static_cast<int>(fd) : -1;
+#else
+  (void)pid;
+  return -1;
+#endif
+}
+
+// Leftovers of a trial that lived longer than this are looked for among every process: within
+// it, the kernel cannot have handed out pid_max pids (32768 on many machines) and come round to
+// the leader's pid again, so the pids handed out after the leader's hold all its descendants.
+constexpr std::chrono::seconds kPidRangeTrustedFor{1};
+
 // The leader's pid is ours until we reap it, and so is its process group id: while the leader
 // is alive or a zombie, no other process can be given that id. So the group is signalled only
 // before the leader is reaped, never after, when the id could belong to a stranger.
 class PosixProcess final : public Process {
  public:
-  PosixProcess(pid_t pid, std::string marker) : pid_(pid), marker_(std::move(marker)) {
+  PosixProcess(pid_t pid, std::string marker)
+      : pid_(pid),
+        marker_(std::move(marker)),
+        started_(std::chrono::steady_clock::now()),
+        pidfd_(open_pidfd(pid)) {
     launched_leaders().insert(pid_);
   }
   ~PosixProcess() override {
-    if (!status_) {
+    if (!status_ && !take_reaped()) {
       ::kill(-pid_, SIGKILL);
       int ignored;
       ::waitpid(pid_, &ignored, 0);
       finish();
     }
+    if (pidfd_ >= 0) ::close(pidfd_);
   }
 
   int pid() const override { return pid_; }
+  int exit_fd() const override { return pidfd_; }
 
   void signal_group(int signal) override {
-    if (!status_) ::kill(-pid_, signal);
+    if (!status_ && !reaped_leaders().count(pid_)) ::kill(-pid_, signal);
   }
 
   std::optional<ExitStatus> poll() override {
-    if (status_) return status_;
+    if (status_ || take_reaped()) return status_;
     siginfo_t info{};
     // WNOWAIT: look without reaping, so that the group id stays ours while the rest of the
     // group is killed.
@@ -50,23 +76,45 @@ class PosixProcess final : public Process {
     ::kill(-pid_, SIGKILL);
     int wstatus = 0;
     ::waitpid(pid_, &wstatus, 0);
-    status_ = WIFSIGNALED(wstatus) ? ExitStatus{0, WTERMSIG(wstatus)}
-                                   : ExitStatus{WEXITSTATUS(wstatus), 0};
-    finish();
+    set_status(wstatus);
     return status_;
   }
 
  private:
+  void set_status(int wstatus) {
+    status_ = WIFSIGNALED(wstatus) ? ExitStatus{0, WTERMSIG(wstatus)}
+                                   : ExitStatus{WEXITSTATUS(wstatus), 0};
+    finish();
+  }
+
+  // reap_orphans() reaped the leader (its group killed first) while reaping others.
+  bool take_reaped() {
+    auto it = reaped_leaders().find(pid_);
+    if (it == reaped_leaders().end()) return false;
+    int wstatus = it->second;
+    reaped_leaders().erase(it);
+    set_status(wstatus);
+    return true;
+  }
+
   // After the leader is reaped: kill what still carries the trial's marker, and reap the
   // orphans that come back to us as subreaper, leaving other trials' leaders alone.
   void finish() {
     launched_leaders().erase(pid_);
-    if (!marker_.empty()) kill_marked_processes(marker_);
+    if (!marker_.empty()) {
+      if (std::chrono::steady_clock::now() - started_ < kPidRangeTrustedFor) {
+        kill_marked_processes_since(marker_, pid_);
+      } else {
+        kill_marked_processes(marker_);
+      }
+    }
     reap_orphans(launched_leaders());
   }
 
   pid_t pid_;
   std::string marker_;
+  std::chrono::steady_clock::time_point started_;
+  int pidfd_;
   std::optional<ExitStatus> status_;
 };
 

@@ -39,6 +39,10 @@ class Process {
 
   virtual int pid() const = 0;
 
+  // A descriptor that becomes readable when the leader exits (a pidfd), for the agent's poll
+  // set; -1 when there is none, and then poll() is to be called on a timer.
+  virtual int exit_fd() const { return -1; }
+
   // Sends `signal` to every process in the group while the group is known to be ours.
   virtual void signal_group(int signal) = 0;
 

@@ -44,6 +44,48 @@ bool carries(pid_t pid, const std::string& marker) {
   return environ.find('\0' + needle) != std::string::npos;
 }
 
+// The highest pid plus one (/proc/sys/kernel/pid_max); pids are handed out cyclically below it.
+pid_t pid_max() {
+  static const pid_t max = [] {
+    long value = std::strtol(read_proc_file("/proc/sys/kernel/pid_max").c_str(), nullptr, 10);
+    return static_cast<pid_t>(value > 0 ? value : 4194304);
+  }();
+  return max;
+}
+
+// Beyond this many candidates, listing /proc costs less than probing each pid.
+constexpr pid_t kMaxProbedPids = 4096;
+
+// The pids that may exist among those handed out after `after`, up to `last`, in the order the
+// kernel hands them out (it wraps round from pid_max to the low pids).
+std::vector<pid_t> pids_after(pid_t after, pid_t last) {
+  const pid_t max = pid_max();
+  const pid_t count = ((last - after) % max + max) % max;
+  std::vector<pid_t> pids;
+  if (count <= kMaxProbedPids) {
+    for (pid_t i = 1; i <= count; ++i) pids.push_back((after + i) % max);
+    return pids;
+  }
+  for (pid_t pid : all_pids()) {
+    pid_t distance = ((pid - after) % max + max) % max;
+    if (distance >= 1 && distance <= count) pids.push_back(pid);
+  }
+  return pids;
+}
+
+// Kills the processes among `pids` that carry `marker`; whether there was any.
+bool kill_marked_among(const std::vector<pid_t>& pids, const std::string& marker) {
+  const pid_t self = ::getpid();
+  bool found = false;
+  for (pid_t pid : pids) {
+    // A zombie's environ reads empty, so the dead are passed over without reading stat.
+    if (pid <= 0 || pid == self || !carries(pid, marker)) continue;
+    ::kill(pid, SIGKILL);
+    found = true;
+  }
+  return found;
+}
+
 }  // namespace
 
 // What is readable of a /proc file; empty when it is gone. Not std::ifstream: libstdc++'s
@@ -69,30 +111,52 @@ std::set<pid_t>& launched_leaders() {
   return leaders;
 }
 
+std::map<pid_t, int>& reaped_leaders() {
+  static std::map<pid_t, int> statuses;
+  return statuses;
+}
+
+std::optional<pid_t> last_pid() {
+  // "0.20 0.18 0.12 1/80 11206": the last field is the last pid handed out.
+  std::string loadavg = read_proc_file("/proc/loadavg");
+  size_t space = loadavg.rfind(' ');
+  if (space == std::string::npos) return std::nullopt;
+  long pid = std::strtol(loadavg.c_str() + space + 1, nullptr, 10);
+  if (pid <= 0) return std::nullopt;
+  return static_cast<pid_t>(pid);
+}
+
 void kill_marked_processes(const std::string& marker) {
-  const pid_t self = ::getpid();
   for (int round = 0; round < 16; ++round) {
-    bool found = false;
+    std::vector<pid_t> live;
     for (pid_t pid : all_pids()) {
       char state;
       pid_t parent;
-      if (pid == self || !read_stat(pid, state, parent) || state == 'Z') continue;
-      if (!carries(pid, marker)) continue;
-      ::kill(pid, SIGKILL);
-      found = true;
+      if (read_stat(pid, state, parent) && state != 'Z') live.push_back(pid);
     }
-    if (!found) return;
+    if (!kill_marked_among(live, marker)) return;
+  }
+}
+
+void kill_marked_processes_since(const std::string& marker, pid_t leader) {
+  for (int round = 0; round < 16; ++round) {
+    std::optional<pid_t> last = last_pid();
+    if (!last) return kill_marked_processes(marker);
+    if (!kill_marked_among(pids_after(leader, *last), marker)) return;
   }
 }
 
 void reap_orphans(const std::set<pid_t>& keep) {
-  const pid_t self = ::getpid();
-  for (pid_t pid : all_pids()) {
-    char state;
-    pid_t parent;
-    if (keep.count(pid) || !read_stat(pid, state, parent) || parent != self) continue;
-    int ignored;
-    ::waitpid(pid, &ignored, WNOHANG);
+  for (;;) {
+    siginfo_t info{};
+    // WNOWAIT: a leader is looked at before it is reaped, so that its group id is still ours
+    // while the group is killed.
+    if (::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid == 0) return;
+    pid_t pid = info.si_pid;
+    if (keep.count(pid)) ::kill(-pid, SIGKILL);
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) != pid) return;
+    if (keep.count(pid)) reaped_leaders()[pid] = status;
   }
 }
 

@@ -49,4 +49,17 @@ std::unordered_set<int> descendant_pids(pid_t root) {
   return found;
 }
 
+std::unordered_set<int> descendants_among(const std::vector<int>& pids, pid_t root) {
+  std::unordered_set<int> found;
+  for (int pid : pids) {
+    // Bounded: a parent chain is short, and a loop would only come from pids reused under us.
+    pid_t ancestor = static_cast<pid_t>(pid);
+    for (int depth = 0; depth < 256 && ancestor > 1 && ancestor != root; ++depth) {
+      ancestor = parent_of(ancestor);
+    }
+    if (ancestor == root && pid != root) found.insert(pid);
+  }
+  return found;
+}
+
 }  // namespace labsweep::agent

@@ -73,6 +73,8 @@ class TrialRunner {
   // (group, marker, cgroup) and returns its exit status. Never blocks for long.
   std::optional<ExitStatus> poll();
   std::optional<Clock::TimePoint> next_deadline() const { return stop_sequence_->next_deadline(); }
+  // Readable when the leader exits (Process::exit_fd); -1: poll() must be called on a timer.
+  int exit_fd() const { return process_->exit_fd(); }
 
   // The end of the trial's stderr, for TrialEnded.
   std::string stderr_tail() const;

@@ -14,7 +14,12 @@
 //
 // Without --parent it simply executes ARGV. ARGV runs directly (no shell, PATH lookup as execvp
 // does). The shim reports its own failures on stderr, which is the trial's, and exits 127.
+//
+// It runs once per trial, before the command, so its start-up is on every trial's path: plain C
+// library calls only (no iostreams, no std::string), linked statically where the build allows
+// (agent/CMakeLists.txt), so that starting it costs no dynamic loading.
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -25,8 +30,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <string>
+#include <initializer_list>
 
 namespace {
 
@@ -37,10 +41,15 @@ int usage() {
   return 127;
 }
 
-void write_file(const std::string& path, const char* text) {
-  std::ofstream out(path);
-  out << text;
-  out.flush();
+// Writes `text` to `dir`/`name` (a cgroup control file); failures are left to the agent's marker.
+void write_file(const char* dir, const char* name, const char* text) {
+  char path[4096];
+  int n = std::snprintf(path, sizeof path, "%s/%s", dir, name);
+  if (n < 0 || static_cast<size_t>(n) >= sizeof path) return;
+  int fd = ::open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  [[maybe_unused]] ssize_t written = ::write(fd, text, std::strlen(text));
+  ::close(fd);
 }
 
 [[noreturn]] void exec_command(char** command) {
@@ -50,8 +59,8 @@ void write_file(const std::string& path, const char* text) {
 }
 
 // The agent is gone: nothing of the trial may outlive it.
-[[noreturn]] void kill_trial(const std::string& cgroup) {
-  if (!cgroup.empty()) write_file(cgroup + "/cgroup.kill", "1");
+[[noreturn]] void kill_trial(const char* cgroup) {
+  if (cgroup != nullptr) write_file(cgroup, "cgroup.kill", "1");
   ::kill(0, SIGKILL);  // the process group, this process included
   std::_Exit(137);
 }
@@ -71,7 +80,7 @@ int exit_like(int status) {
   return 128 + signal;  // a signal whose default is not to terminate
 }
 
-int supervise(char** command, pid_t parent, const std::string& cgroup) {
+int supervise(char** command, pid_t parent, const char* cgroup) {
   sigset_t waited;
   sigemptyset(&waited);
   for (int s : {SIGCHLD, kParentDied, SIGTERM, SIGINT, SIGHUP, SIGQUIT}) sigaddset(&waited, s);
@@ -107,7 +116,7 @@ int supervise(char** command, pid_t parent, const std::string& cgroup) {
 
 int main(int argc, char** argv) {
   int i = 1;
-  std::string cgroup;
+  const char* cgroup = nullptr;
   long parent = 0;
   for (; i < argc && std::strcmp(argv[i], "--") != 0; ++i) {
     if (std::strcmp(argv[i], "--cgroup") == 0 && i + 1 < argc) {
@@ -119,7 +128,8 @@ int main(int argc, char** argv) {
     }
   }
   if (i + 1 >= argc) return usage();
-  if (!cgroup.empty()) write_file(cgroup + "/cgroup.procs", "0");  // "0": this process
+  if (cgroup != nullptr && *cgroup == '\0') cgroup = nullptr;      // "--cgroup ''": none
+  if (cgroup != nullptr) write_file(cgroup, "cgroup.procs", "0");  // "0": this process
   char** command = argv + i + 1;
   if (parent <= 0) exec_command(command);
   return supervise(command, static_cast<pid_t>(parent), cgroup);

@@ -5,9 +5,12 @@
 //   trials_per_s  completed trials / wall time from submission to the sweep's completion
 //   idle gap      per (agent, GPU): the next trial's started_ms minus the previous trial's
 //                 finished_ms (p50, p99). started_ms is the orchestrator's clock when it
-//                 dispatches; finished_ms is the agent's clock when it saw the exit, so the
-//                 child-exit polling delay (AgentOptions::child_poll_interval) falls before
-//                 finished_ms and is not in this gap. The slot cycle below includes it.
+//                 dispatches; finished_ms is the agent's clock when it saw the exit (at once
+//                 through the trial's pidfd; where there is none, after up to
+//                 AgentOptions::child_poll_interval, outside this gap). The table splits the gap
+//                 at the next trial's created_ms: the previous trial's end reaching the
+//                 orchestrator, which writes the next trial's row, then that row's commit, which
+//                 the assign waits for.
 //   slot cycle    per (agent, GPU): started_ms of one trial to started_ms of the next: the
 //                 assign's trip, the process's whole life (spawn, exec, exit), the agent noticing
 //                 the exit, the TrialEnded's trip and commit, and the next dispatch.
@@ -23,8 +26,9 @@
 // process too.
 //
 // Options: --agents N (50) --gpus G (8) --trials T (20000) --poll-ms P (20, the agents'
-// child_poll_interval) --cgroups auto|off (off) --timeout-s S (180, then the sweep is stopped)
-// --work-root DIR (where the agents' trial directories go; default: the temporary directory).
+// child_poll_interval, used without a pidfd) --cgroups auto|off (off) --timeout-s S (180, then
+// the sweep is stopped) --work-root DIR (where the agents' trial directories go; default: the
+// temporary directory).
 //
 // Last line: {"bench": "dispatch", "trials_per_s": ..., "idle_p99_ms": ..., "idle_p50_ms": ...,
 //             "agents": ..., "trials": ..., "peer_spawn_per_s": ..., ...}
@@ -353,13 +357,18 @@ int main(int argc, char** argv) {
     first_start = std::min(first_start, *t.started_ms);
     last_finish = std::max(last_finish, *t.finished_ms);
   }
-  std::vector<double> idle_ms, cycle_ms;
+  std::vector<double> idle_ms, cycle_ms, end_to_create_ms, create_to_start_ms;
   for (auto& [slot, list] : by_slot) {
     std::sort(list.begin(), list.end(),
               [](auto* a, auto* b) { return *a->started_ms < *b->started_ms; });
     for (size_t i = 1; i < list.size(); ++i) {
       idle_ms.push_back(static_cast<double>(*list[i]->started_ms - *list[i - 1]->finished_ms));
       cycle_ms.push_back(static_cast<double>(*list[i]->started_ms - *list[i - 1]->started_ms));
+      // The idle gap in two: the previous trial's end reaching the orchestrator's dispatch
+      // (created_ms: the new trial's row is written), and that row's commit before the assign.
+      end_to_create_ms.push_back(
+          static_cast<double>(list[i]->created_ms - *list[i - 1]->finished_ms));
+      create_to_start_ms.push_back(static_cast<double>(*list[i]->started_ms - list[i]->created_ms));
     }
   }
   double trials_per_s = static_cast<double>(completed) / wall_s;
@@ -387,6 +396,8 @@ int main(int argc, char** argv) {
                 v.empty() ? 0 : *std::max_element(v.begin(), v.end()));
   };
   row("slot idle: finished_ms -> next started_ms (ms)", idle_ms);
+  row("  of it: finished_ms -> next created_ms (ms)", end_to_create_ms);
+  row("  of it: created_ms -> started_ms (commit) (ms)", create_to_start_ms);
   row("slot cycle: started_ms -> next started_ms (ms)", cycle_ms);
   row("trial: started_ms -> finished_ms (ms)", run_ms);
   std::printf("\n  %-44s %10.0f   (goal >= 300)\n", "trials/s", trials_per_s);

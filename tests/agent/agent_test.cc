@@ -274,6 +274,74 @@ TEST_F(AgentTest, AnAssignThatCannotBePlacedEndsAtOnceWithTheReason) {
   EXPECT_THAT(ended.stderr_tail, HasSubstr("cannot start '/no/such/trainer'"));
 }
 
+// After the agent rejoins, the orchestrator stops a trial it re-placed elsewhere and counts its
+// slot free at once; the Assign it sends for that slot waits for the stopped trial's end
+// instead of failing with "GPU 0 has no free slot".
+TEST_F(AgentTest, AnAssignForTheSlotOfAStoppingTrialStartsWhenThatTrialHasEnded) {
+  start_agent(options());
+  connect();
+  protocol::Assign old = assign(40, sh("while :; do sleep 0.01; done"));
+  old.gpus = {0};
+  send(old);
+  expect<protocol::TrialStarted>();
+  send(protocol::Stop{old.trial_id, "re-placed elsewhere"});
+  protocol::Assign next = assign(41, sh("exit 0"));
+  next.gpus = {0};
+  send(next);
+  turn_until([&] { return agent_->counters().assigns_waited == 1; });
+  EXPECT_EQ(agent_->counters().trials_refused, 0u);
+  EXPECT_THAT(agent_->running_trials(), ElementsAre(old.trial_id));
+  clock_.advance(milliseconds(2000));  // the grace period: SIGTERM ends the loop
+  protocol::TrialEnded ended = expect<protocol::TrialEnded>();
+  EXPECT_EQ(ended.trial_id, old.trial_id);
+  EXPECT_TRUE(ended.stopped);
+  EXPECT_EQ(expect<protocol::TrialStarted>().trial_id, next.trial_id);
+  ended = expect<protocol::TrialEnded>();
+  EXPECT_EQ(ended.trial_id, next.trial_id);
+  EXPECT_EQ(ended.exit_code, 0);
+  EXPECT_EQ(agent_->counters().trials_refused, 0u);
+}
+
+TEST_F(AgentTest, AnAssignForTheSlotOfARunningTrialIsRefusedAtOnce) {
+  start_agent(options());
+  connect();
+  protocol::Assign running = assign(42, sh("while :; do sleep 0.01; done"));
+  running.gpus = {1};
+  send(running);
+  expect<protocol::TrialStarted>();
+  protocol::Assign clash = assign(43, sh("exit 0"));
+  clash.gpus = {1};
+  send(clash);
+  protocol::TrialEnded ended = expect<protocol::TrialEnded>();
+  EXPECT_EQ(ended.trial_id, clash.trial_id);
+  EXPECT_EQ(ended.exit_code, -1);
+  EXPECT_THAT(ended.stderr_tail, HasSubstr("GPU 1 has no free slot"));
+  EXPECT_EQ(agent_->counters().assigns_waited, 0u);
+}
+
+TEST_F(AgentTest, AWaitingAssignThatIsStoppedEndsWithoutRunning) {
+  start_agent(options());
+  connect();
+  protocol::Assign old = assign(44, sh("while :; do sleep 0.01; done"));
+  old.gpus = {0};
+  send(old);
+  expect<protocol::TrialStarted>();
+  send(protocol::Stop{old.trial_id, "re-placed elsewhere"});
+  protocol::Assign next = assign(45, sh("echo ran > ran; exit 0"));
+  next.gpus = {0};
+  send(next);
+  turn_until([&] { return agent_->counters().assigns_waited == 1; });
+  send(protocol::Stop{next.trial_id, "by user"});
+  protocol::TrialEnded ended = expect<protocol::TrialEnded>();
+  EXPECT_EQ(ended.trial_id, next.trial_id);
+  EXPECT_EQ(ended.exit_code, -1);
+  EXPECT_TRUE(ended.stopped);
+  clock_.advance(milliseconds(2000));
+  EXPECT_EQ(expect<protocol::TrialEnded>().trial_id, old.trial_id);
+  for (int i = 0; i < 10; ++i) agent_->run_once(milliseconds(1));
+  EXPECT_EQ(agent_->counters().trials_started, 1u);  // the stopped Assign never ran
+}
+
 TEST_F(AgentTest, StopIsCooperativeFirst) {
   start_agent(options());
   connect();

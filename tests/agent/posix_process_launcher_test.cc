@@ -5,13 +5,17 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
+#include "agent/process_table.h"
+#include "agent/process_tree.h"
 #include "tests/support/temp_dir.h"
 
 namespace labsweep::agent {
@@ -194,6 +198,69 @@ TEST_F(LauncherTest, PollIsStableAfterExit) {
   EXPECT_EQ((*p)->poll(), first);
   (*p)->signal_group(SIGKILL);  // after the reap: must not signal a group id that may be reused
   EXPECT_EQ((*p)->poll(), first);
+}
+
+// A trial ending while a later one runs: the later one's processes have pids handed out after
+// the ending trial's leader, so they are among those the end looks at, and are spared for their
+// marker, also a daemon of theirs that left its group and was reparented to the agent.
+TEST_F(LauncherTest, TheEndOfATrialSparesTheProcessesOfOneStartedAfterIt) {
+  LaunchSpec ending = spec({"sh", "-c", "while [ ! -e go ]; do sleep 0.01; done"});
+  ending.env.emplace_back("LABSWEEP_TRIAL_ID", "90");
+  ending.marker = "LABSWEEP_TRIAL_ID=90";
+  auto p = launcher_.launch(ending);
+  ASSERT_TRUE(p.is_ok());
+  LaunchSpec later = spec({"sh", "-c", "(setsid sleep 1000 & echo $! >> later); exec sleep 1000"});
+  later.env.emplace_back("LABSWEEP_TRIAL_ID", "9");  // a prefix of the ending trial's marker
+  later.marker = "LABSWEEP_TRIAL_ID=9";
+  auto neighbour = launcher_.launch(later);
+  ASSERT_TRUE(neighbour.is_ok());
+  while (pids_in("later").empty()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  std::ofstream(dir_.path() / "go") << "";
+  EXPECT_EQ(wait(**p), (ExitStatus{0, 0}));
+  int daemon = pids_in("later")[0];
+  EXPECT_TRUE(alive(daemon));
+  EXPECT_TRUE(alive((*neighbour)->pid()));
+  neighbour->reset();  // ends it, and by its marker its daemon
+  EXPECT_TRUE(dies(daemon));
+}
+
+TEST_F(LauncherTest, TheExitFdBecomesReadableWhenTheLeaderExits) {
+  auto p = launcher_.launch(spec({"sh", "-c", "while [ ! -e go ]; do sleep 0.01; done"}));
+  ASSERT_TRUE(p.is_ok());
+  int fd = (*p)->exit_fd();
+  if (fd < 0) GTEST_SKIP() << "no pidfd_open here (Linux before 5.3)";
+  pollfd item{fd, POLLIN, 0};
+  EXPECT_EQ(::poll(&item, 1, 0), 0);  // running
+  std::ofstream(dir_.path() / "go") << "";
+  EXPECT_EQ(::poll(&item, 1, 20'000), 1);  // the bound only guards against a hang
+  EXPECT_EQ((*p)->poll(), (ExitStatus{0, 0}));
+}
+
+// Reaping orphans cannot pass over an exited child to reach the next one, so a leader that has
+// exited is reaped too, its group killed first, and its status kept for its Process.
+TEST_F(LauncherTest, ALeaderReapedWithTheOrphansKeepsItsExitStatus) {
+  auto p = launcher_.launch(spec({"sh", "-c", "sleep 1000 & echo $! > pids; exit 7"}));
+  ASSERT_TRUE(p.is_ok());
+  while (pids_in("pids").empty()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  siginfo_t info{};
+  // Until the leader has exited (WNOWAIT: it stays for reap_orphans).
+  ASSERT_EQ(::waitid(P_PID, static_cast<id_t>((*p)->pid()), &info, WEXITED | WNOWAIT), 0);
+  reap_orphans(launched_leaders());
+  EXPECT_TRUE(dies(pids_in("pids")[0]));  // its group was killed before it was reaped
+  EXPECT_EQ((*p)->poll(), (ExitStatus{7, 0}));
+  EXPECT_EQ((*p)->poll(), (ExitStatus{7, 0}));
+  EXPECT_TRUE(reaped_leaders().empty());
+}
+
+TEST_F(LauncherTest, DescendantsAmongPicksTheLaunchersOwnProcesses) {
+  auto p = launcher_.launch(spec({"sh", "-c", "sleep 1000 & echo $! > pids; wait"}));
+  ASSERT_TRUE(p.is_ok());
+  while (pids_in("pids").empty()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  int child = pids_in("pids")[0];
+  std::unordered_set<int> ours =
+      descendants_among({child, (*p)->pid(), 1, ::getppid()}, ::getpid());
+  EXPECT_EQ(ours, (std::unordered_set<int>{child, (*p)->pid()}));
+  EXPECT_EQ(descendant_pids(::getpid()).count(child), 1u);
 }
 
 }  // namespace
