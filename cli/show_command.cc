@@ -17,10 +17,14 @@ namespace {
 
 struct ShowOptions {
   int64_t sweep = 0;
-  size_t best = 0;  // 0: every trial, in id order
+  size_t best = 20;  // the N best trials, which the server ranks
+  bool all = false;  // every trial, in id order, instead
   bool json = false;
   std::string url;
 };
+
+// The API's largest page (docs/http-api.md).
+constexpr size_t kMaxPage = 10'000;
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -76,25 +80,54 @@ void print_sweep(const nlohmann::json& s, std::ostream& out) {
   out << "  trials   " << summary_line(s) << "\n";
 }
 
+// Says what the table leaves out, and how to see it.
+void print_omitted(const nlohmann::json& sweep, size_t shown, std::ostream& out) {
+  const nlohmann::json& total = sweep["counts"]["total"];
+  if (!total.is_number_integer() || static_cast<int64_t>(shown) >= total.get<int64_t>()) return;
+  std::string metric = metric_name(sweep);
+  out << "\n"
+      << (metric.empty() ? "the first " : "the best ") << shown << " of " << total.dump()
+      << " trials" << (metric.empty() ? "" : " by " + metric)
+      << "; --best N for more, --all for every trial\n";
+}
+
 int show(const ShowOptions& o, std::ostream& out, std::ostream& err) {
   return with_api_client(o.url, err, [&](ApiClient& api) {
     Result<nlohmann::json> sweep = api.get("/sweeps/" + std::to_string(o.sweep));
     if (!sweep) return print_failure(sweep.status(), err);
-    Result<nlohmann::json> trials = fetch_all_trials(api, o.sweep);
+    Result<nlohmann::json> trials =
+        o.all ? fetch_all_trials(api, o.sweep) : fetch_best_trials(api, o.sweep, o.best);
     if (!trials) return print_failure(trials.status(), err);
-    nlohmann::json shown = o.best ? best_trials(*sweep, *trials, o.best) : *trials;
     if (o.json) {
-      (*sweep)["trials"] = shown;
+      (*sweep)["trials"] = *trials;
       out << sweep->dump(2) << '\n';
       return kExitOk;
     }
     print_sweep(*sweep, out);
-    if (!shown.empty()) out << '\n' << trials_table(*sweep, shown, now_ms());
+    if (!trials->empty()) out << '\n' << trials_table(*sweep, *trials, now_ms());
+    if (!o.all) print_omitted(*sweep, trials->size(), out);
     return kExitOk;
   });
 }
 
 }  // namespace
+
+Result<nlohmann::json> fetch_best_trials(ApiClient& api, int64_t sweep, size_t count) {
+  nlohmann::json trials = nlohmann::json::array();
+  int64_t offset = 0;
+  while (trials.size() < count) {
+    size_t page = std::min(count - trials.size(), kMaxPage);
+    Result<nlohmann::json> answer = api.get("/sweeps/" + std::to_string(sweep) +
+                                            "/trials?order=best&limit=" + std::to_string(page) +
+                                            "&offset=" + std::to_string(offset));
+    if (!answer) return answer.status();
+    for (nlohmann::json& trial : (*answer)["trials"]) trials.push_back(std::move(trial));
+    const nlohmann::json& next = (*answer)["next_offset"];
+    if (!next.is_number_integer()) break;
+    offset = next.get<int64_t>();
+  }
+  return trials;
+}
 
 nlohmann::json best_trials(const nlohmann::json& sweep, const nlohmann::json& trials,
                            size_t limit) {
@@ -128,11 +161,15 @@ std::string trials_table(const nlohmann::json& sweep, const nlohmann::json& tria
 
 void add_show_command(CLI::App& app, std::function<int()>& action) {
   auto options = std::make_shared<ShowOptions>();
-  CLI::App* cmd = app.add_subcommand("show", "Show one sweep and its trials");
+  CLI::App* cmd = app.add_subcommand("show", "Show one sweep and its best trials");
   cmd->add_option("sweep", options->sweep, "The sweep's id")
       ->required()
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--best", options->best, "Only the N best trials by the sweep's metric");
+  CLI::Option* best =
+      cmd->add_option("--best", options->best,
+                      "The N best trials by the sweep's metric, ranked by the server (default 20)")
+          ->check(CLI::PositiveNumber);
+  cmd->add_flag("--all", options->all, "Every trial, in id order")->excludes(best);
   cmd->add_flag("--json", options->json, "Print the sweep and its trials as JSON");
   add_url_option(*cmd, options->url);
   cmd->callback(

@@ -1,12 +1,17 @@
 #pragma once
 
-// `labsweep show SWEEP [--best N] [--json] [--url URL]`: one sweep, its progress and its
-// trials with their parameters and the sweep metric.
+// `labsweep show SWEEP [--best N | --all] [--json] [--url URL]`: one sweep, its progress and its
+// best trials (20 unless --best says otherwise; --all: every trial, in id order) with their
+// parameters and the sweep metric. The server ranks the trials, so a sweep of any size shows at
+// once.
 
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+
+#include "base/status.h"
+#include "cli/api_client.h"
 
 namespace labsweep::cli {
 
@@ -17,6 +22,10 @@ std::string trials_table(const nlohmann::json& sweep, const nlohmann::json& tria
 // `trials` ordered best first by the sweep's metric (trials without a value last), at most
 // `limit` of them.
 nlohmann::json best_trials(const nlohmann::json& sweep, const nlohmann::json& trials, size_t limit);
+
+// The sweep's `count` best trials (API Trial objects), ranked by the server (order=best) and
+// read a page at a time: what it costs does not grow with the sweep's size.
+Result<nlohmann::json> fetch_best_trials(ApiClient& api, int64_t sweep, size_t count);
 
 void add_show_command(CLI::App& app, std::function<int()>& action);
 

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "orchestrator/api_router.h"
+#include "orchestrator/query_params.h"
 #include "orchestrator/reader_pool.h"
 #include "orchestrator/sweep_control.h"
 #include "orchestrator/sweep_objective.h"
@@ -35,9 +36,11 @@ class ApiEndpoints {
   ApiResponse submit_sweep(const ApiRequest& request);
   ApiResponse get_sweep(const ApiRequest& request);
   ApiResponse list_trials(const ApiRequest& request);
+  ApiResponse list_best_trials(store::StoreReader& reader, store::SweepId sweep,
+                               const QueryParams& query, int64_t page_size);
   ApiResponse stop_sweep(const ApiRequest& request);
   ApiResponse resume_sweep(const ApiRequest& request);
-  // The sweep's JSON with its objective and best value, which reads all its trials' summaries.
+  // The sweep's JSON with its objective and best value (an index lookup, whatever its size).
   Result<Json> describe_sweep(store::StoreReader& reader, const store::SweepOverview& sweep);
 
   // trial_endpoints.cc

@@ -5,6 +5,7 @@
 // method is told apart (405, with the methods it has) from one that does not exist (404).
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -26,6 +27,10 @@ struct ApiRequest {
 struct ApiResponse {
   int status = 200;
   Json body = Json::object();
+  // When set, sent instead of `body`: JSON serialized already. A long list is written item by
+  // item, so that no document of the whole list is held at once (a page of 10,000 trials as a
+  // DOM takes several times the memory of its text).
+  std::optional<std::string> serialized_body{};
   std::vector<std::pair<std::string, std::string>> headers{};
 };
 

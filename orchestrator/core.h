@@ -74,6 +74,10 @@ class Core {
   std::vector<LiveAgent> agents() const;
 
   const CoreStats& stats() const { return stats_; }
+  // The trials held in memory: pending, running or awaiting their agent. Ended trials are
+  // dropped and new ones are made only for a free slot, so this follows the lab's slots (and
+  // requeued trials), never the size of a sweep.
+  size_t live_trials() const { return trials_.size(); }
   std::chrono::milliseconds agent_deadline() const {
     return options_.heartbeat_interval * options_.missed_heartbeats;
   }

@@ -24,7 +24,8 @@ using HandlerResponse = httplib::Server::HandlerResponse;
 void write_response(const ApiResponse& api, Response& res) {
   res.status = api.status;
   for (const auto& [name, value] : api.headers) res.set_header(name, value);
-  res.set_content(to_body(api.body), "application/json");
+  res.set_content(api.serialized_body ? *api.serialized_body : to_body(api.body),
+                  "application/json");
 }
 
 // A header's value; nullopt when it is absent. A header sent twice is refused before this is

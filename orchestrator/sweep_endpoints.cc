@@ -1,6 +1,8 @@
 // The sweep endpoints of docs/http-api.md: list, submit, show, list trials, stop, resume.
 
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "orchestrator/api_endpoints.h"
 #include "orchestrator/query_params.h"
@@ -10,23 +12,67 @@
 namespace labsweep::orchestrator {
 namespace {
 
-// Trials are read in pages of this many to find a sweep's best value, so that memory stays
-// bounded however large the sweep.
-constexpr int64_t kBestValuePage = 5000;
-
 Result<std::optional<BestValue>> best_value(store::StoreReader& reader, store::SweepId sweep,
                                             const SweepObjective& objective) {
   if (!objective.metric) return std::optional<BestValue>();
-  BestValueTracker tracker(*objective.metric, objective.goal);
-  store::TrialFilter page{.limit = kBestValuePage};
-  while (true) {
-    Result<std::vector<store::TrialView>> trials = reader.trials(sweep, page);
-    if (!trials) return trials.status();
-    tracker.add(*trials);
-    if (static_cast<int64_t>(trials->size()) < kBestValuePage) break;
-    page.after = trials->back().trial.id;
+  return reader.best_value(sweep, *objective.metric, metric_goal(objective.goal));
+}
+
+// The trials list's parameters for order=best, which pages by offset (a ranking has no id
+// cursor).
+Result<store::BestTrialsQuery> read_best_query(const QueryParams& query,
+                                               const SweepObjective& objective, int64_t page_size) {
+  for (std::string_view name : {"after", "status"}) {
+    if (query.get(name)) {
+      return invalid_argument("query parameter '" + std::string(name) +
+                              "' does not apply to order=best (page with 'offset')");
+    }
   }
-  return tracker.best();
+  Result<std::optional<int64_t>> offset = query.integer("offset", 0, INT64_MAX - kMaxPageSize);
+  if (!offset) return offset.status();
+  // Without a metric no trial has a value, and the ranking is the id order.
+  return store::BestTrialsQuery{.metric = objective.metric.value_or(""),
+                                .goal = metric_goal(objective.goal),
+                                .offset = offset->value_or(0),
+                                .limit = page_size + 1};  // one more tells whether more follow
+}
+
+Result<store::TrialFilter> read_id_order_query(const QueryParams& query, int64_t page_size) {
+  if (query.get("offset")) {
+    return invalid_argument("query parameter 'offset' applies to order=best only");
+  }
+  store::TrialFilter filter;
+  if (std::optional<std::string_view> status = query.get("status")) {
+    filter.status = store::parse_trial_status(*status);
+    if (!filter.status) {
+      return invalid_argument("query parameter 'status': unknown trial status '" +
+                              std::string(*status) + "'");
+    }
+  }
+  Result<std::optional<int64_t>> after = query.integer("after", 0, INT64_MAX);
+  if (!after) return after.status();
+  filter.after = store::TrialId{after->value_or(0)};
+  filter.limit = page_size + 1;  // one more tells whether another page follows
+  return filter;
+}
+
+// {"trials": [...], `cursor`: the next page's value or null}, from a page read with one trial
+// more than `page_size`. Serialized one trial at a time, each view freed once written: a page
+// of 10,000 trials never exists as one JSON document.
+ApiResponse trials_page(std::vector<store::TrialView>& trials, int64_t page_size,
+                        const std::string& cursor, int64_t next) {
+  const bool more = static_cast<int64_t>(trials.size()) > page_size;
+  if (more) trials.pop_back();
+  std::string body = "{\"trials\":[";
+  for (size_t i = 0; i < trials.size(); ++i) {
+    if (i > 0) body += ',';
+    body += to_body(trial_json(trials[i]));
+    trials[i] = store::TrialView{};
+  }
+  body += "],\"" + cursor + "\":" + (more ? std::to_string(next) : "null") + "}";
+  ApiResponse response;
+  response.serialized_body = std::move(body);
+  return response;
 }
 
 }  // namespace
@@ -109,36 +155,45 @@ ApiResponse ApiEndpoints::get_sweep(const ApiRequest& request) {
 ApiResponse ApiEndpoints::list_trials(const ApiRequest& request) {
   Result<int64_t> id = path_id(request, "sweep");
   if (!id) return error_response(id.status());
-  Result<QueryParams> query = QueryParams::read(request.query, {"status", "after", "limit"});
+  Result<QueryParams> query =
+      QueryParams::read(request.query, {"order", "status", "after", "offset", "limit"});
   if (!query) return error_response(query.status());
-  store::TrialFilter filter;
-  if (std::optional<std::string_view> status = query->get("status")) {
-    filter.status = store::parse_trial_status(*status);
-    if (!filter.status) {
-      return error_response(
-          400, "query parameter 'status': unknown trial status '" + std::string(*status) + "'");
-    }
+  const std::string_view order = query->get("order").value_or("id");
+  if (order != "id" && order != "best") {
+    return error_response(
+        400, "query parameter 'order': must be 'id' or 'best', not '" + std::string(order) + "'");
   }
-  Result<std::optional<int64_t>> after = query->integer("after", 0, INT64_MAX);
-  if (!after) return error_response(after.status());
   Result<std::optional<int64_t>> limit = query->integer("limit", 1, kMaxPageSize);
   if (!limit) return error_response(limit.status());
-  filter.after = store::TrialId{after->value_or(0)};
   const int64_t page_size = limit->value_or(kDefaultPageSize);
-  filter.limit = page_size + 1;  // one more tells whether another page follows
-
   Result<ReaderPool::Lease> reader = readers_.acquire();
   if (!reader) return error_response(reader.status());
-  Result<std::vector<store::TrialView>> trials = (*reader)->trials(store::SweepId{*id}, filter);
+  if (order == "best") return list_best_trials(**reader, store::SweepId{*id}, *query, page_size);
+
+  Result<store::TrialFilter> filter = read_id_order_query(*query, page_size);
+  if (!filter) return error_response(filter.status());
+  Result<std::vector<store::TrialView>> trials = (*reader)->trials(store::SweepId{*id}, *filter);
   if (!trials) return error_response(trials.status());
-  const bool more = static_cast<int64_t>(trials->size()) > page_size;
-  if (more) trials->pop_back();
-  Json list = Json::array();
-  for (const store::TrialView& trial : *trials) list.push_back(trial_json(trial));
-  ApiResponse response;
-  response.body = Json{{"trials", std::move(list)},
-                       {"next_after", more ? Json(trials->back().trial.id.value) : Json(nullptr)}};
-  return response;
+  // The id of the page's last trial, should the extra one read show that another page follows.
+  const int64_t next = trials->size() > 1 ? (*trials)[trials->size() - 2].trial.id.value : 0;
+  return trials_page(*trials, page_size, "next_after", next);
+}
+
+ApiResponse ApiEndpoints::list_best_trials(store::StoreReader& reader, store::SweepId sweep,
+                                           const QueryParams& query, int64_t page_size) {
+  // The objective comes from the sweep file, read once; the sweep's record (with its trial
+  // counts, which cost a pass over its trials) only the first time.
+  std::optional<SweepObjective> objective = objectives_.find(sweep);
+  if (!objective) {
+    Result<store::SweepOverview> overview = reader.sweep(sweep);
+    if (!overview) return error_response(overview.status());
+    objective = objectives_.get(overview->sweep);
+  }
+  Result<store::BestTrialsQuery> best = read_best_query(query, *objective, page_size);
+  if (!best) return error_response(best.status());
+  Result<std::vector<store::TrialView>> trials = reader.best_trials(sweep, *best);
+  if (!trials) return error_response(trials.status());
+  return trials_page(*trials, page_size, "next_offset", best->offset + page_size);
 }
 
 ApiResponse ApiEndpoints::stop_sweep(const ApiRequest& request) {

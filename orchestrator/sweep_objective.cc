@@ -23,27 +23,15 @@ SweepObjective read_objective(std::string_view spec_text, int64_t seed) {
   return objective;
 }
 
-void BestValueTracker::add(const std::vector<store::TrialView>& trials) {
-  const bool minimize = goal_ == sweeps::Goal::kMinimize;
-  for (const store::TrialView& view : trials) {
-    for (const store::MetricSummary& summary : view.summaries) {
-      if (summary.key != metric_) continue;
-      const std::optional<store::MetricExtreme>& extreme = minimize ? summary.min : summary.max;
-      if (!extreme) continue;  // every value so far is NaN
-      bool better =
-          !best_ || (minimize ? extreme->value < best_->value : extreme->value > best_->value);
-      bool tie_earlier = best_ && extreme->value == best_->value && view.trial.id < best_->trial;
-      if (better || tie_earlier) best_ = BestValue{extreme->value, view.trial.id, extreme->step};
-    }
-  }
+std::optional<SweepObjective> SweepObjectiveCache::find(store::SweepId sweep) {
+  MutexLock lock(mu_);
+  auto it = objectives_.find(sweep);
+  if (it == objectives_.end()) return std::nullopt;
+  return it->second;
 }
 
 SweepObjective SweepObjectiveCache::get(const store::SweepRecord& sweep) {
-  {
-    MutexLock lock(mu_);
-    auto it = objectives_.find(sweep.id);
-    if (it != objectives_.end()) return it->second;
-  }
+  if (std::optional<SweepObjective> known = find(sweep.id)) return *known;
   // Read outside the lock: two threads may both read a new sweep; they get the same answer.
   SweepObjective objective = read_objective(sweep.spec_text, sweep.seed);
   MutexLock lock(mu_);

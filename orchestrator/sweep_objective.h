@@ -1,9 +1,8 @@
 #pragma once
 
 // What a sweep aims at, read from its stored sweep file: the metric and its goal, and how many
-// trials it plans; and the best value its trials have reached. The store keeps the file as text
-// and knows nothing of sweeps/, so the API reads it here, once per sweep (a sweep's file never
-// changes), and keeps the result.
+// trials it plans. The store keeps the file as text and knows nothing of sweeps/, so the API
+// reads it here, once per sweep (a sweep's file never changes), and keeps the result.
 
 #include <cstdint>
 #include <optional>
@@ -16,6 +15,7 @@
 #include "base/thread_annotations.h"
 #include "store/ids.h"
 #include "store/records.h"
+#include "store/store_reader.h"
 #include "sweeps/sweep_spec.h"
 
 namespace labsweep::orchestrator {
@@ -30,32 +30,21 @@ struct SweepObjective {
 // version) yields no metric and no plan rather than an error: the sweep is still shown.
 SweepObjective read_objective(std::string_view spec_text, int64_t seed);
 
-// The best value of the objective's metric over `trials`' summaries, where it was reached first.
-struct BestValue {
-  double value = 0;
-  store::TrialId trial{};
-  int64_t step = 0;
-};
+// The best value of the objective's metric over a sweep's trials (the store finds it).
+using BestValue = store::BestValue;
 
-// Folds pages of trials into the best value so far: the lowest minimum (minimize) or highest
-// maximum (maximize); ties keep the earlier trial, so the answer does not depend on paging.
-class BestValueTracker {
- public:
-  BestValueTracker(std::string metric, sweeps::Goal goal)
-      : metric_(std::move(metric)), goal_(goal) {}
-  void add(const std::vector<store::TrialView>& trials);
-  const std::optional<BestValue>& best() const { return best_; }
-
- private:
-  std::string metric_;
-  sweeps::Goal goal_;
-  std::optional<BestValue> best_;
-};
+// The store's name for the sweep file's goal.
+inline store::MetricGoal metric_goal(sweeps::Goal goal) {
+  return goal == sweeps::Goal::kMaximize ? store::MetricGoal::kMaximize
+                                         : store::MetricGoal::kMinimize;
+}
 
 // read_objective, once per sweep; thread-safe.
 class SweepObjectiveCache {
  public:
   SweepObjective get(const store::SweepRecord& sweep) EXCLUDES(mu_);
+  // The objective of a sweep already read, without its record; nullopt when not read yet.
+  std::optional<SweepObjective> find(store::SweepId sweep) EXCLUDES(mu_);
 
  private:
   Mutex mu_;

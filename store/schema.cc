@@ -64,10 +64,12 @@ CREATE TABLE metric_keys (
   name TEXT NOT NULL UNIQUE
 ) STRICT;
 
--- value NULL is NaN (SQLite has no NaN).
+-- value NULL is NaN (SQLite has no NaN). No foreign keys: this is the table that grows by
+-- hundreds of thousands of rows a second, and two parent probes per row would cost a third of
+-- the insert; the writer checks the trial and the key itself before it inserts (docs/storage.md).
 CREATE TABLE metric_points (
-  trial_id INTEGER NOT NULL REFERENCES trials (id),
-  key_id   INTEGER NOT NULL REFERENCES metric_keys (id),
+  trial_id INTEGER NOT NULL,
+  key_id   INTEGER NOT NULL,
   step     INTEGER NOT NULL,
   value    REAL,
   time_ms  INTEGER NOT NULL,
@@ -76,10 +78,13 @@ CREATE TABLE metric_points (
 
 -- One row per (trial, metric), kept current by the writer in the transaction that inserts the
 -- points. last_* is the point with the highest step; min_*/max_* ignore NaN and are NULL while
--- every value is NaN; on ties the lowest step is kept.
+-- every value is NaN; on ties the lowest step is kept. sweep_id is the trial's, repeated here so
+-- that a sweep's best trials by a metric are one range of an index below, not a join over all of
+-- the sweep's trials.
 CREATE TABLE trial_summaries (
   trial_id   INTEGER NOT NULL REFERENCES trials (id),
   key_id     INTEGER NOT NULL REFERENCES metric_keys (id),
+  sweep_id   INTEGER NOT NULL REFERENCES sweeps (id),
   count      INTEGER NOT NULL,
   last_step  INTEGER NOT NULL,
   last_value REAL,
@@ -89,6 +94,10 @@ CREATE TABLE trial_summaries (
   max_step   INTEGER,
   PRIMARY KEY (trial_id, key_id)
 ) STRICT, WITHOUT ROWID;
+-- A sweep's trials ranked by a metric, best first for either goal; both end in trial_id (the
+-- primary key), so ties come in trial id order without a sort.
+CREATE INDEX trial_summaries_by_min ON trial_summaries (sweep_id, key_id, min_value);
+CREATE INDEX trial_summaries_by_max ON trial_summaries (sweep_id, key_id, max_value DESC);
 
 -- AUTOINCREMENT: ids never go back, so a reader's cursor stays valid.
 CREATE TABLE events (

@@ -83,6 +83,28 @@ constexpr std::string_view kSeries =
     "SELECT step, value, time_ms FROM metric_points "
     "WHERE trial_id = ?1 AND key_id = ?2 AND step >= ?3 ORDER BY step";
 
+// A sweep's ranked trials walk trial_summaries_by_min or _by_max (schema.cc) in order: an index
+// range, no sort. min_value and max_value are NULL together (every value NaN).
+constexpr std::string_view kRankedByMin =
+    "SELECT trial_id FROM trial_summaries WHERE sweep_id = ?1 AND key_id = ?2 "
+    "AND min_value IS NOT NULL ORDER BY min_value, trial_id LIMIT ?3 OFFSET ?4";
+constexpr std::string_view kRankedByMax =
+    "SELECT trial_id FROM trial_summaries WHERE sweep_id = ?1 AND key_id = ?2 "
+    "AND max_value IS NOT NULL ORDER BY max_value DESC, trial_id LIMIT ?3 OFFSET ?4";
+constexpr std::string_view kRankedCount =
+    "SELECT count(*) FROM trial_summaries WHERE sweep_id = ?1 AND key_id = ?2 "
+    "AND min_value IS NOT NULL";
+constexpr std::string_view kUnranked =
+    "SELECT id FROM trials t WHERE sweep_id = ?1 AND NOT EXISTS (SELECT 1 FROM trial_summaries s "
+    "WHERE s.trial_id = t.id AND s.key_id = ?2 AND s.min_value IS NOT NULL) "
+    "ORDER BY id LIMIT ?3 OFFSET ?4";
+constexpr std::string_view kBestMin =
+    "SELECT min_value, trial_id, min_step FROM trial_summaries WHERE sweep_id = ?1 "
+    "AND key_id = ?2 AND min_value IS NOT NULL ORDER BY min_value, trial_id LIMIT 1";
+constexpr std::string_view kBestMax =
+    "SELECT max_value, trial_id, max_step FROM trial_summaries WHERE sweep_id = ?1 "
+    "AND key_id = ?2 AND max_value IS NOT NULL ORDER BY max_value DESC, trial_id LIMIT 1";
+
 const std::string& agents_sql() {
   static const std::string sql = select(kAgentColumns, "FROM agents ORDER BY name");
   return sql;
@@ -278,6 +300,97 @@ Result<TrialView> read_one_trial(StatementCache& cache, TrialId id) {
   return view;
 }
 
+// The id of metric `key`, or 0 (no id) when no trial ever reported it.
+Result<int64_t> find_key(StatementCache& cache, std::string_view key) {
+  Result<StatementLease> lease = cache.lease(kFindKey);
+  if (!lease) return lease.status();
+  Result<bool> row = lease->get().bind(1, key).step();
+  if (!row) return row.status();
+  return *row ? lease->get().int64(0) : 0;
+}
+
+// Runs `sql` (?1 sweep, ?2 key, ?3 limit, ?4 offset) and appends the ids it returns.
+Status append_ids(StatementCache& cache, std::string_view sql, SweepId sweep, int64_t key_id,
+                  int64_t limit, int64_t offset, std::vector<TrialId>& ids) {
+  Result<StatementLease> lease = cache.lease(sql);
+  if (!lease) return lease.status();
+  Statement& rows = lease->get();
+  rows.bind(1, sweep.value).bind(2, key_id).bind(3, limit).bind(4, offset);
+  for (;;) {
+    Result<bool> row = rows.step();
+    if (!row) return row.status();
+    if (!*row) return Status::ok();
+    ids.push_back(TrialId{rows.int64(0)});
+  }
+}
+
+Result<int64_t> ranked_count(StatementCache& cache, SweepId sweep, int64_t key_id) {
+  Result<StatementLease> lease = cache.lease(kRankedCount);
+  if (!lease) return lease.status();
+  Result<bool> row = lease->get().bind(1, sweep.value).bind(2, key_id).step();
+  if (!row) return row.status();
+  return lease->get().int64(0);
+}
+
+// The ids of the ranking's page: ranked trials first, then the unranked ones after them.
+Result<std::vector<TrialId>> best_trial_ids(StatementCache& cache, SweepId sweep, int64_t key_id,
+                                            const BestTrialsQuery& query) {
+  std::vector<TrialId> ids;
+  const int64_t limit = sql_limit(query.limit);
+  const int64_t offset = std::max<int64_t>(query.offset, 0);
+  const bool maximize = query.goal == MetricGoal::kMaximize;
+  Status status =
+      append_ids(cache, maximize ? kRankedByMax : kRankedByMin, sweep, key_id, limit, offset, ids);
+  if (!status.is_ok()) return status;
+  const int64_t ranked = static_cast<int64_t>(ids.size());
+  if (limit >= 0 && ranked >= limit) return ids;
+  // The page runs past the ranked trials. Had it started inside them, the unranked part starts
+  // at their beginning; otherwise it is offset by the ranked trials skipped.
+  int64_t unranked_offset = 0;
+  if (ranked == 0) {
+    Result<int64_t> count = ranked_count(cache, sweep, key_id);
+    if (!count) return count.status();
+    unranked_offset = std::max<int64_t>(offset - *count, 0);
+  }
+  status = append_ids(cache, kUnranked, sweep, key_id, limit < 0 ? -1 : limit - ranked,
+                      unranked_offset, ids);
+  if (!status.is_ok()) return status;
+  return ids;
+}
+
+Result<std::vector<TrialView>> read_best_trials(StatementCache& cache, SweepId sweep,
+                                                const BestTrialsQuery& query) {
+  Status status = require_sweep(cache, sweep);
+  if (!status.is_ok()) return status;
+  Result<int64_t> key_id = find_key(cache, query.metric);
+  if (!key_id) return key_id.status();
+  Result<std::vector<TrialId>> ids = best_trial_ids(cache, sweep, *key_id, query);
+  if (!ids) return ids.status();
+  std::vector<TrialView> views;
+  views.reserve(ids->size());
+  for (TrialId id : *ids) {
+    Result<TrialView> view = read_one_trial(cache, id);
+    if (!view) return view.status();
+    views.push_back(std::move(view).value());
+  }
+  return views;
+}
+
+Result<std::optional<BestValue>> read_best_value(StatementCache& cache, SweepId sweep,
+                                                 std::string_view metric, MetricGoal goal) {
+  Status status = require_sweep(cache, sweep);
+  if (!status.is_ok()) return status;
+  Result<int64_t> key_id = find_key(cache, metric);
+  if (!key_id) return key_id.status();
+  Result<StatementLease> lease = cache.lease(goal == MetricGoal::kMaximize ? kBestMax : kBestMin);
+  if (!lease) return lease.status();
+  Statement& rows = lease->get();
+  Result<bool> row = rows.bind(1, sweep.value).bind(2, *key_id).step();
+  if (!row) return row.status();
+  if (!*row) return std::optional<BestValue>();
+  return std::optional<BestValue>(BestValue{rows.real(0), TrialId{rows.int64(1)}, rows.int64(2)});
+}
+
 Result<std::vector<MetricPoint>> read_series(StatementCache& cache, TrialId trial,
                                              std::string_view key, int64_t from_step) {
   Status status = require_trial(cache, trial);
@@ -370,6 +483,21 @@ Result<TrialView> StoreReader::trial(TrialId id) {
   MutexLock lock(mu_);
   return in_snapshot(session_->cache, "read trial",
                      [id](StatementCache& cache) { return read_one_trial(cache, id); });
+}
+
+Result<std::vector<TrialView>> StoreReader::best_trials(SweepId sweep,
+                                                        const BestTrialsQuery& query) {
+  MutexLock lock(mu_);
+  return in_snapshot(session_->cache, "list best trials",
+                     [&](StatementCache& cache) { return read_best_trials(cache, sweep, query); });
+}
+
+Result<std::optional<BestValue>> StoreReader::best_value(SweepId sweep, std::string_view metric,
+                                                         MetricGoal goal) {
+  MutexLock lock(mu_);
+  return in_snapshot(session_->cache, "read best value", [&](StatementCache& cache) {
+    return read_best_value(cache, sweep, metric, goal);
+  });
 }
 
 Result<std::vector<MetricPoint>> StoreReader::metric_series(TrialId trial, std::string_view key,

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -30,6 +31,27 @@ struct TrialFilter {
   std::optional<TrialStatus> status{};  // only trials in this status
   TrialId after{};                      // only trials with a greater id (paging); {0}: all
   std::optional<int64_t> limit{};       // at most this many
+};
+
+// Which end of a metric is best.
+enum class MetricGoal { kMinimize, kMaximize };
+
+// A sweep's trials ranked by one metric: each trial by its best value of it (its lowest for
+// kMinimize, its highest for kMaximize; NaN never counts), best first, ties in trial id order;
+// then the trials without a finite value of it, in id order.
+struct BestTrialsQuery {
+  std::string metric{};
+  MetricGoal goal = MetricGoal::kMinimize;
+  int64_t offset = 0;              // skip this many of the ranking (paging)
+  std::optional<int64_t> limit{};  // at most this many
+};
+
+// The best value a sweep's trials reached of one metric, and where it was first reached.
+struct BestValue {
+  double value = 0;
+  TrialId trial{};   // the lowest trial id on ties
+  int64_t step = 0;  // the lowest step at which that trial reached it
+  friend bool operator==(const BestValue&, const BestValue&) = default;
 };
 
 struct EventFilter {
@@ -59,6 +81,17 @@ class StoreReader {
       EXCLUDES(mu_);
   // kNotFound when there is no such trial.
   Result<TrialView> trial(TrialId id) EXCLUDES(mu_);
+
+  // A sweep's trials in the order of `query`, with their summaries. An index range, not a scan
+  // of the sweep: the cost grows with offset + limit, not with the sweep's size (but for the
+  // trials without a value, which are found by walking the sweep's trials in id order).
+  // kNotFound when there is no such sweep.
+  Result<std::vector<TrialView>> best_trials(SweepId sweep, const BestTrialsQuery& query)
+      EXCLUDES(mu_);
+  // nullopt when no trial of the sweep has a finite value of `metric`. kNotFound when there is
+  // no such sweep.
+  Result<std::optional<BestValue>> best_value(SweepId sweep, std::string_view metric,
+                                              MetricGoal goal) EXCLUDES(mu_);
 
   // One metric of a trial in step order, from `from_step` on; empty when the trial never
   // reported it. kNotFound when there is no such trial.

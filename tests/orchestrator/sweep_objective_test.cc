@@ -1,24 +1,12 @@
-// A sweep's objective read back from its stored file, and the best value over pages of trials.
+// A sweep's objective read back from its stored file. The best value is the store's
+// (tests/store/best_trials_test.cc).
 
 #include "orchestrator/sweep_objective.h"
 
 #include <gtest/gtest.h>
 
-#include <cmath>
-
 namespace labsweep::orchestrator {
 namespace {
-
-store::TrialView trial_with(int64_t id, const std::string& key, std::optional<double> min,
-                            std::optional<double> max, int64_t step) {
-  store::TrialView view;
-  view.trial.id = store::TrialId{id};
-  store::MetricSummary summary{.key = key, .count = 1, .last_step = step};
-  if (min) summary.min = store::MetricExtreme{*min, step};
-  if (max) summary.max = store::MetricExtreme{*max, step};
-  view.summaries.push_back(summary);
-  return view;
-}
 
 TEST(ReadObjectiveTest, ReadsTheMetricGoalAndPlannedTrials) {
   SweepObjective objective = read_objective(
@@ -36,25 +24,24 @@ TEST(ReadObjectiveTest, AFileThatNoLongerReadsHasNoMetricAndNoPlan) {
   EXPECT_EQ(objective.planned_trials, std::nullopt);
 }
 
-TEST(BestValueTrackerTest, MinimisesOverPagesKeepingTheEarlierTrialOnTies) {
-  BestValueTracker tracker("loss", sweeps::Goal::kMinimize);
-  EXPECT_FALSE(tracker.best().has_value());
-  tracker.add({trial_with(5, "loss", 0.5, 0.9, 3), trial_with(6, "other", -1.0, -1.0, 1)});
-  tracker.add({trial_with(7, "loss", std::nullopt, std::nullopt, 0),  // all NaN so far
-               trial_with(8, "loss", 0.25, 0.9, 4)});
-  tracker.add({trial_with(9, "loss", 0.25, 0.9, 1), trial_with(3, "loss", 0.25, 0.3, 9)});
-  ASSERT_TRUE(tracker.best().has_value());
-  EXPECT_EQ(tracker.best()->value, 0.25);
-  EXPECT_EQ(tracker.best()->trial, store::TrialId{3});
-  EXPECT_EQ(tracker.best()->step, 9);
+TEST(SweepObjectiveCacheTest, FindsOnlyWhatGetHasRead) {
+  SweepObjectiveCache cache;
+  store::SweepRecord sweep{.id = store::SweepId{3},
+                           .spec_text =
+                               "method: grid\nprogram: t.py\nmetric: {name: acc}\n"
+                               "parameters:\n  a:\n    values: [1, 2]\n"};
+  EXPECT_EQ(cache.find(sweep.id), std::nullopt);
+  EXPECT_EQ(cache.get(sweep).metric, "acc");
+  std::optional<SweepObjective> found = cache.find(sweep.id);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->metric, "acc");
+  EXPECT_EQ(found->planned_trials, 2u);
+  EXPECT_EQ(cache.find(store::SweepId{4}), std::nullopt);
 }
 
-TEST(BestValueTrackerTest, MaximisesOnTheMaximum) {
-  BestValueTracker tracker("acc", sweeps::Goal::kMaximize);
-  tracker.add({trial_with(1, "acc", 0.1, 0.7, 2), trial_with(2, "acc", 0.0, 0.8, 5)});
-  ASSERT_TRUE(tracker.best().has_value());
-  EXPECT_EQ(tracker.best()->value, 0.8);
-  EXPECT_EQ(tracker.best()->trial, store::TrialId{2});
+TEST(MetricGoalTest, NamesTheSweepFilesGoalForTheStore) {
+  EXPECT_EQ(metric_goal(sweeps::Goal::kMinimize), store::MetricGoal::kMinimize);
+  EXPECT_EQ(metric_goal(sweeps::Goal::kMaximize), store::MetricGoal::kMaximize);
 }
 
 }  // namespace
