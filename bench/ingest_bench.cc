@@ -13,7 +13,7 @@
 //
 // Flags (all optional): --trials=T (8) --slots=S (4) --steps=N (25000) --metrics=M (10)
 //   --batch-points=P (the agent's metric_batch_points) --batch-delay-ms=D (metric_batch_delay)
-//   --keep (leave the temporary directory)
+//   --keep (leave the temporary directory) --store-only (the peer and the store's writer alone)
 //
 // Last line: {"bench": "ingest", "points_per_s": ..., "raw_sqlite_rows_per_s": ..., "points": ...,
 //             "trials": ..., "points_per_s_from_submit": ..., "store_writer_points_per_s": ...}
@@ -66,6 +66,7 @@ struct Options {
   int64_t batch_points = -1;    // -1: the agent's default
   int64_t batch_delay_ms = -1;  // -1: the agent's default
   bool keep = false;
+  bool store_only = false;  // the peer and the store's writer alone, not the whole path
 };
 
 [[noreturn]] void die(const std::string& why) {
@@ -105,6 +106,8 @@ Options parse(int argc, char** argv) {
     std::string_view a = argv[i];
     if (a == "--keep") {
       o.keep = true;
+    } else if (a == "--store-only") {
+      o.store_only = true;
     } else if (!flag(a, "--trials=", o.trials) && !flag(a, "--slots=", o.slots) &&
                !flag(a, "--steps=", o.steps) && !flag(a, "--metrics=", o.metrics) &&
                !flag(a, "--batch-points=", o.batch_points) &&
@@ -340,6 +343,14 @@ int main(int argc, char** argv) {
   const size_t per_op = o.batch_points > 0 ? static_cast<size_t>(o.batch_points) : 512;
   double writer_cpu_s = 0;
   double writer_s = store_writer_seconds(tmp / "writer.db", o, per_op, writer_cpu_s);
+  if (o.store_only) {
+    std::printf("store writer %.3e points/s (%.2f us CPU per point), raw SQLite %.3e rows/s\n",
+                static_cast<double>(expected) / writer_s,
+                1e6 * writer_cpu_s / static_cast<double>(expected),
+                static_cast<double>(expected) / raw_s);
+    if (!o.keep) fs::remove_all(tmp);
+    return 0;
+  }
 
   labsweep::SystemClock clock;
   labsweep::orchestrator::ServerOptions server_options;

@@ -372,6 +372,10 @@ Result<int64_t> WriteApplier::run(const AddMetricPoints& op) {
   std::map<std::pair<int64_t, int64_t>, SummaryDelta> deltas;  // by (trial, key id)
   std::unordered_set<int64_t> known_trials;
   int64_t inserted = 0;
+  // One lease for the whole operation: metric_key_id may run its own statements meanwhile, but
+  // never this one.
+  Result<StatementLease> insert = cache_.lease(kInsertPoint);
+  if (!insert) return insert.status();
   for (const MetricSample& point : op.points) {
     if (point.key.empty()) {
       return invalid_argument("a point of trial " + std::to_string(point.trial.value) +
@@ -384,10 +388,9 @@ Result<int64_t> WriteApplier::run(const AddMetricPoints& op) {
     }
     Result<int64_t> key = metric_key_id(point.key);
     if (!key) return key.status();
-    Result<StatementLease> lease = cache_.lease(kInsertPoint);
-    if (!lease) return lease.status();
-    bind_from(lease->get(), 1, point.trial.value, *key, point.step, point.value, point.time_ms);
-    Status status = lease->get().run();
+    bind_from(insert->get(), 1, point.trial.value, *key, point.step, point.value, point.time_ms);
+    Status status = insert->get().run();
+    insert->get().reset();
     if (!status.is_ok()) return status;
     if (db_.changes() == 0) continue;  // stored before: neither stored nor counted again
     ++inserted;
