@@ -41,9 +41,9 @@ Result<Connection> Connection::open(const std::filesystem::path& path, AccessMod
   }
   // NOMUTEX: a connection is used by one thread at a time (the writer's thread, or a reader
   // under its own mutex), so SQLite's per-call locking would only cost time.
-  int flags = SQLITE_OPEN_NOMUTEX | (mode == AccessMode::kReadWrite
-                                         ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
-                                         : SQLITE_OPEN_READONLY);
+  int flags = SQLITE_OPEN_NOMUTEX |
+              (mode == AccessMode::kReadWrite ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                                              : SQLITE_OPEN_READONLY);
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
