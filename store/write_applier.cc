@@ -39,7 +39,7 @@ constexpr std::string_view kInsertTrial =
     "VALUES (?1, ?2, ?3, 'pending', ?4)";
 constexpr std::string_view kStartTrial =
     "UPDATE trials SET status = 'running', agent_id = ?2, gpus_json = ?3, "
-    "attempts = attempts + 1, started_ms = ?4, exit_code = NULL, signal = NULL, "
+    "attempts = attempts + ?5, started_ms = ?4, exit_code = NULL, signal = NULL, "
     "stderr_tail = '', stop_reason = '', finished_ms = NULL WHERE id = ?1";
 constexpr std::string_view kFinishTrial =
     "UPDATE trials SET status = ?2, exit_code = ?3, signal = ?4, stderr_tail = ?5, "
@@ -299,7 +299,7 @@ Result<int64_t> WriteApplier::run(const StartTrial& op) {
   Status status = require_row(kAgentExists, "agent", op.agent.value);
   if (!status.is_ok()) return status;
   status = update_row(kStartTrial, "trial", op.trial.value, op.agent.value, gpus_to_json(op.gpus),
-                      op.started_ms);
+                      op.started_ms, int64_t{op.new_attempt ? 1 : 0});
   if (!status.is_ok()) return status;
   return 0;
 }

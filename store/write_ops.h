@@ -55,6 +55,9 @@ struct StartTrial {
   AgentId agent{};
   std::vector<int> gpus{};  // empty: a CPU slot
   int64_t started_ms = 0;
+  // false: the attempt that was running goes on, re-adopted after the trial was requeued while
+  // its agent was away; attempts are not counted again.
+  bool new_attempt = true;
 };
 
 // The attempt ended with a final status (completed, failed, stopped or lost) and its outcome.

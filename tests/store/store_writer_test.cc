@@ -122,6 +122,14 @@ TEST_F(StoreWriterTest, ATrialGoesThroughItsAttempts) {
   EXPECT_EQ(read.attempts, 1);
   EXPECT_EQ(read.signal, 9);
 
+  // The same process re-adopted (its agent came back): running again, the same attempt.
+  ASSERT_THAT(write(StartTrial{trial, agent, {0, 3}, 15'000, /*new_attempt=*/false}), IsOk());
+  read = reader().trial(trial)->trial;
+  EXPECT_EQ(read.status, TrialStatus::kRunning);
+  EXPECT_EQ(read.attempts, 1);
+  EXPECT_EQ(read.started_ms, 15'000);
+  ASSERT_THAT(write(RequeueTrial{trial}), IsOk());
+
   // The second attempt starts clean and ends stopped, with a reason.
   ASSERT_THAT(write(StartTrial{trial, agent, {}, 20'000}), IsOk());
   read = reader().trial(trial)->trial;
