@@ -92,6 +92,13 @@ CREATE TABLE trial_summaries (
   PRIMARY KEY (trial_id, key_id)
 ) STRICT, WITHOUT ROWID;
 
+-- How far ids have been set aside (name 'trials': for the orchestrator to hand out trial ids
+-- before their rows are committed); the next reservation starts past it.
+CREATE TABLE reserved_ids (
+  name  TEXT PRIMARY KEY,
+  up_to INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
 -- AUTOINCREMENT: ids never go back, so a reader's cursor stays valid.
 CREATE TABLE events (
   id       INTEGER PRIMARY KEY AUTOINCREMENT,
