@@ -1,5 +1,6 @@
 #include "agent/trial_line.h"
 
+#include <charconv>
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -207,6 +208,122 @@ Result<TrialLine> to_report(const std::vector<Member>& members) {
   return TrialLine(std::move(report));
 }
 
+// ---- the fast path -------------------------------------------------------------------------
+
+// Reads the plain reports that trials send by the hundred thousand a second, such as
+// {"step": 3, "loss": 0.41, "acc": 0.9}: ASCII, names without escapes, numbers for values. It
+// yields nullopt for anything else, which the full parser above then reads, and which therefore
+// decides every error; so for any line it accepts, it must give what the full parser gives.
+class PlainReport {
+ public:
+  explicit PlainReport(std::string_view line) : line_(line) {}
+
+  std::optional<TrialReport> read() {
+    TrialReport report;
+    bool has_step = false;
+    skip_space();
+    if (!eat('{')) return std::nullopt;
+    do {
+      std::string_view name;
+      double value = 0;
+      bool integral = false;
+      skip_space();
+      if (!read_name(name)) return std::nullopt;
+      skip_space();
+      if (!eat(':')) return std::nullopt;
+      skip_space();
+      if (!read_number(value, integral)) return std::nullopt;
+      skip_space();
+      if (name == "step") {
+        if (has_step || !integral || value < 0) return std::nullopt;
+        report.step = step_;
+        has_step = true;
+      } else {
+        if (!is_valid_metric_name(name) || report.metrics.size() >= kMaxMembers)
+          return std::nullopt;
+        for (const Metric& m : report.metrics) {
+          if (m.name == name) return std::nullopt;  // repeated: the full parser says so
+        }
+        report.metrics.push_back(Metric{std::string(name), value});
+      }
+    } while (eat(','));
+    if (!eat('}')) return std::nullopt;
+    skip_space();
+    if (pos_ != line_.size() || !has_step || report.metrics.empty()) return std::nullopt;
+    return report;
+  }
+
+ private:
+  // Beyond this many metrics the duplicate check would grow quadratic; the full parser hashes.
+  static constexpr size_t kMaxMembers = 64;
+  // Integers of up to 18 digits fit an int64 whatever they are; longer ones go the full way.
+  static constexpr size_t kMaxIntegerDigits = 18;
+
+  bool eat(char c) {
+    if (pos_ < line_.size() && line_[pos_] == c) {
+      ++pos_;
+      return true;
+    }
+    return false;
+  }
+  void skip_space() {
+    while (pos_ < line_.size() && (line_[pos_] == ' ' || line_[pos_] == '\t')) ++pos_;
+  }
+  size_t digits() {
+    size_t start = pos_;
+    while (pos_ < line_.size() && line_[pos_] >= '0' && line_[pos_] <= '9') ++pos_;
+    return pos_ - start;
+  }
+  // A string of metric-name characters only, so no escapes and no other bytes.
+  bool read_name(std::string_view& name) {
+    if (!eat('"')) return false;
+    size_t start = pos_;
+    while (pos_ < line_.size() && line_[pos_] != '"') {
+      char c = line_[pos_];
+      if (c == '\\' || static_cast<unsigned char>(c) < 0x20 ||
+          static_cast<unsigned char>(c) >= 0x80) {
+        return false;
+      }
+      ++pos_;
+    }
+    name = line_.substr(start, pos_ - start);
+    return eat('"');
+  }
+  // A JSON number, checked against JSON's grammar, which from_chars alone does not enforce.
+  bool read_number(double& value, bool& integral) {
+    size_t start = pos_;
+    eat('-');
+    size_t int_start = pos_;
+    size_t int_digits = digits();
+    if (int_digits == 0 || (int_digits > 1 && line_[int_start] == '0')) return false;
+    integral = true;
+    if (eat('.')) {
+      integral = false;
+      if (digits() == 0) return false;
+    }
+    if (eat('e') || eat('E')) {
+      integral = false;
+      if (!eat('+')) eat('-');
+      if (digits() == 0) return false;
+    }
+    std::string_view text = line_.substr(start, pos_ - start);
+    if (integral) {
+      if (int_digits > kMaxIntegerDigits) return false;
+      int64_t n = 0;
+      std::from_chars(text.data(), text.data() + text.size(), n);
+      value = static_cast<double>(n);
+      step_ = n;
+      return true;
+    }
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    return error == std::errc() && end == text.data() + text.size();
+  }
+
+  std::string_view line_;
+  size_t pos_ = 0;
+  int64_t step_ = 0;  // the last integer read
+};
+
 }  // namespace
 
 bool is_valid_metric_name(std::string_view name) {
@@ -224,6 +341,12 @@ Result<TrialLine> parse_trial_line(std::string_view line) {
   if (line.size() >= kMaxTrialLineBytes) {  // with its newline it would pass the limit
     return invalid_argument("line longer than " + std::to_string(kMaxTrialLineBytes) + " bytes");
   }
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (std::optional<TrialReport> plain = PlainReport(line).read()) return TrialLine(*plain);
+  return parse_trial_line_fully(line);
+}
+
+Result<TrialLine> parse_trial_line_fully(std::string_view line) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (!is_utf8(line)) return invalid_argument("not UTF-8");
   TopLevelMembers sax;

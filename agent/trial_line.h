@@ -49,6 +49,10 @@ using TrialLine = std::variant<TrialReport, StopQuery>;
 // "nan"/"inf"/"-inf", no metric at all, or an unknown query ("query: unknown query 'x'").
 Result<TrialLine> parse_trial_line(std::string_view line);
 
+// The same through the general JSON parser only. parse_trial_line reads plain reports itself,
+// faster, and hands everything else to this one; tests hold the two to the same answers.
+Result<TrialLine> parse_trial_line_fully(std::string_view line);
+
 // Whether `name` is a valid metric name: 1 to 255 of A-Z a-z 0-9 _ . - /, not step or query.
 bool is_valid_metric_name(std::string_view name);
 

@@ -27,6 +27,7 @@
 #include "orchestrator/sweep_control.h"
 #include "orchestrator/task_queue.h"
 #include "orchestrator/trial_config.h"
+#include "orchestrator/trial_id_pool.h"
 #include "protocol/messages.h"
 #include "store/store_reader.h"
 #include "store/store_writer.h"
@@ -107,6 +108,10 @@ class Core {
     std::string params_json{};
   };
   void on_trial_added(const Placement& placement, Result<store::TrialId> added);
+  // A new trial with an id from trial_ids_: placed at once, its row written behind the Assign.
+  void start_reserved(LiveSweep& sweep, AgentEntry& agent, std::vector<int> gpus, store::TrialId id,
+                      const sweeps::Suggestion& suggestion);
+  void ask_trial_ids();
   void start_trial(LiveTrial& trial, AgentEntry& agent, std::vector<int> gpus);
   void check_timeouts();
 
@@ -169,6 +174,7 @@ class Core {
   std::map<std::string, store::AgentId> agent_ids_{};  // every agent the store knows, by name
   std::map<store::SweepId, LiveSweep> sweeps_{};       // by id, i.e. by age
   std::unordered_map<store::TrialId, LiveTrial> trials_{};
+  TrialIdPool trial_ids_{};
   Clock::TimePoint next_heartbeat_{};
   CoreStats stats_;
 };

@@ -79,6 +79,12 @@ bool Core::place_new(LiveSweep& sweep, AgentEntry& agent, std::vector<int> gpus)
     return false;
   }
   ++sweep.trials_created;
+  if (trial_ids_.wants_block()) ask_trial_ids();
+  if (std::optional<store::TrialId> id = trial_ids_.take()) {
+    start_reserved(sweep, agent, std::move(gpus), *id, *suggestion);
+    return true;
+  }
+  // No id at hand: the store picks one, and the trial starts once its row is committed.
   ++sweep.placing;
   agent.slots.hold(gpus);
   Placement placement{.sweep = sweep.id,
@@ -93,6 +99,41 @@ bool Core::place_new(LiveSweep& sweep, AgentEntry& agent, std::vector<int> gpus)
         std::function<void(Result<store::TrialId>)>(
             [this, placement](Result<store::TrialId> added) { on_trial_added(placement, added); }));
   return true;
+}
+
+void Core::start_reserved(LiveSweep& sweep, AgentEntry& agent, std::vector<int> gpus,
+                          store::TrialId id, const sweeps::Suggestion& suggestion) {
+  LiveTrial& trial = trials_[id];
+  trial =
+      LiveTrial{.id = id, .sweep = sweep.id, .params_json = params_json(*sweep.spec, suggestion)};
+  // Written before start_trial's StartTrial; one writer applies them in that order.
+  write(store::AddTrial{.sweep = sweep.id,
+                        .suggestion_index = static_cast<int64_t>(suggestion.index),
+                        .params_json = trial.params_json,
+                        .created_ms = clock_.wall_ms(),
+                        .id = id},
+        std::function<void(Result<store::TrialId>)>([this, id](Result<store::TrialId> added) {
+          if (added) return;
+          // Its row is not in the store, so nothing of it can be: it must not run on.
+          log("trial " + std::to_string(id.value) + ": " + added.status().message(),
+              LogLevel::kWarning);
+          if (auto it = trials_.find(id);
+              it != trials_.end() && it->second.phase == TrialPhase::kRunning)
+            send_stop(it->second, "its record could not be stored");
+        }));
+  start_trial(trial, agent, std::move(gpus));
+}
+
+void Core::ask_trial_ids() {
+  trial_ids_.asked();
+  write(store::ReserveTrialIds{.count = TrialIdPool::kBlock},
+        std::function<void(Result<store::TrialId>)>([this](Result<store::TrialId> first) {
+          if (first) {
+            trial_ids_.add_block(*first, TrialIdPool::kBlock);
+          } else {
+            trial_ids_.block_failed();  // trials get their ids from the store meanwhile
+          }
+        }));
 }
 
 void Core::on_trial_added(const Placement& placement, Result<store::TrialId> added) {

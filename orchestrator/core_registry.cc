@@ -147,10 +147,12 @@ void Core::readopt_one(AgentEntry& agent, LiveTrial& trial) {
   if (trial.phase == TrialPhase::kPending) {
     std::erase(sweep.pending, trial.id);
     ++sweep.running;
-    ++trial.attempts;
-    // The store counts this as a new attempt of the same process; it was pending again.
-    write(store::StartTrial{
-        .trial = trial.id, .agent = *agent.id, .gpus = trial.gpus, .started_ms = clock_.wall_ms()});
+    // The same process goes on: running again, but not another attempt.
+    write(store::StartTrial{.trial = trial.id,
+                            .agent = *agent.id,
+                            .gpus = trial.gpus,
+                            .started_ms = clock_.wall_ms(),
+                            .new_attempt = false});
   }
   trial.phase = TrialPhase::kRunning;
   trial.agent = agent.name;

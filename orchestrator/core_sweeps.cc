@@ -168,6 +168,11 @@ Status Core::recover() {
     if (Status loaded = load_sweep(overview); !loaded.is_ok())
       log(loaded.message(), LogLevel::kWarning);
   }
+  // The first block of trial ids before the first dispatch, so that trials are numbered in the
+  // order they are placed; later ones are asked for ahead of need.
+  Result<store::TrialId> first =
+      writer_.submit(store::ReserveTrialIds{.count = TrialIdPool::kBlock}).get();
+  if (first) trial_ids_.add_block(*first, TrialIdPool::kBlock);
   // A sweep whose last trial ended just before the restart, before it was marked completed.
   for (auto& [id, sweep] : sweeps_) maybe_complete(sweep);
   next_heartbeat_ = clock_.now();

@@ -1,300 +1,396 @@
 #include "protocol/codec.h"
 
+#include <algorithm>
+#include <functional>
+#include <initializer_list>
 #include <iterator>
-#include <limits>
-#include <nlohmann/json.hpp>
-#include <optional>
+#include <string>
+#include <variant>
 
-#include "protocol/msgpack_document.h"
+#include "protocol/msgpack_reader.h"
+#include "protocol/msgpack_writer.h"
 
 namespace labsweep::protocol {
 namespace {
 
-using nlohmann::json;
+constexpr int kMaxDepth = 16;
 
 // ---- encoding ------------------------------------------------------------------------------
 
-json gpus_json(const std::vector<GpuState>& gpus) {
-  json out = json::array();
-  for (const GpuState& g : gpus) {
-    out.push_back({{"index", g.index},
-                   {"name", g.name},
-                   {"memory_total_mb", g.memory_total_mb},
-                   {"memory_used_by_others_mb", g.memory_used_by_others_mb},
-                   {"used_by_others", g.used_by_others}});
-  }
-  return out;
+// Every frame is one map: the version and the type, then the message's own fields.
+void begin(MsgpackWriter& w, const char* type, uint32_t fields) {
+  w.map(fields + 2);
+  w.entry("v", kProtocolVersion);
+  w.entry("t", type);
 }
 
-json body(const Hello& m) {
-  return {{"agent_name", m.agent_name},       {"host", m.host},
-          {"gpus", gpus_json(m.gpus)},        {"cpu_slots", m.cpu_slots},
-          {"slots_per_gpu", m.slots_per_gpu}, {"running_trials", m.running_trials}};
+template <typename Item, typename WriteItem>
+void write_list(MsgpackWriter& w, std::string_view key, const std::vector<Item>& items,
+                WriteItem write_item) {
+  w.str(key);
+  w.array(static_cast<uint32_t>(items.size()));
+  for (const Item& item : items) write_item(item);
 }
-json body(const Welcome& m) { return {{"heartbeat_ms", m.heartbeat_interval.count()}}; }
-json body(const Heartbeat& m) { return {{"gpus", gpus_json(m.gpus)}}; }
-json body(const Assign& m) {
-  json env = json::array();
-  for (const auto& [k, v] : m.env) env.push_back(json::array({k, v}));
-  return {{"trial_id", m.trial_id},
-          {"sweep_id", m.sweep_id},
-          {"argv", m.argv},
-          {"env", env},
-          {"gpus", m.gpus},
-          {"params_json", m.params_json},
-          {"stdout_regex", m.stdout_regex},
-          {"stop_grace_ms", m.stop_grace.count()},
-          {"kill_delay_ms", m.kill_delay.count()}};
+
+void write_gpus(MsgpackWriter& w, const std::vector<GpuState>& gpus) {
+  write_list(w, "gpus", gpus, [&w](const GpuState& g) {
+    w.map(5);
+    w.entry("index", g.index);
+    w.entry("name", g.name);
+    w.entry("memory_total_mb", g.memory_total_mb);
+    w.entry("memory_used_by_others_mb", g.memory_used_by_others_mb);
+    w.entry("used_by_others", g.used_by_others);
+  });
 }
-json body(const Stop& m) { return {{"trial_id", m.trial_id}, {"reason", m.reason}}; }
-json body(const Metrics& m) {
-  json points = json::array();
-  for (const MetricPoint& p : m.points) {
-    points.push_back(json::array({p.step, p.name, p.value, p.time_ms}));
-  }
-  return {{"seq", m.seq}, {"trial_id", m.trial_id}, {"points", points}};
+
+void write(MsgpackWriter& w, const Hello& m) {
+  begin(w, "hello", 6);
+  w.entry("agent_name", m.agent_name);
+  w.entry("host", m.host);
+  write_gpus(w, m.gpus);
+  w.entry("cpu_slots", m.cpu_slots);
+  w.entry("slots_per_gpu", m.slots_per_gpu);
+  write_list(w, "running_trials", m.running_trials, [&w](int64_t id) { w.integer(id); });
 }
-json body(const TrialStarted& m) {
-  return {{"seq", m.seq}, {"trial_id", m.trial_id}, {"time_ms", m.time_ms}};
+void write(MsgpackWriter& w, const Welcome& m) {
+  begin(w, "welcome", 1);
+  w.entry("heartbeat_ms", static_cast<int64_t>(m.heartbeat_interval.count()));
 }
-json body(const TrialEnded& m) {
-  return {{"seq", m.seq},        {"trial_id", m.trial_id}, {"exit_code", m.exit_code},
-          {"signal", m.signal},  {"stopped", m.stopped},   {"stderr_tail", m.stderr_tail},
-          {"time_ms", m.time_ms}};
+void write(MsgpackWriter& w, const Heartbeat& m) {
+  begin(w, "heartbeat", 1);
+  write_gpus(w, m.gpus);
 }
-json body(const Ack& m) { return {{"seq", m.seq}}; }
-json body(const Decide& m) {
-  return {{"query", m.query}, {"trial_id", m.trial_id}, {"step", m.step}};
+void write(MsgpackWriter& w, const Assign& m) {
+  begin(w, "assign", 9);
+  w.entry("trial_id", m.trial_id);
+  w.entry("sweep_id", m.sweep_id);
+  write_list(w, "argv", m.argv, [&w](const std::string& a) { w.str(a); });
+  write_list(w, "env", m.env, [&w](const std::pair<std::string, std::string>& kv) {
+    w.array(2);
+    w.str(kv.first);
+    w.str(kv.second);
+  });
+  write_list(w, "gpus", m.gpus, [&w](int gpu) { w.integer(gpu); });
+  w.entry("params_json", m.params_json);
+  w.entry("stdout_regex", m.stdout_regex);
+  w.entry("stop_grace_ms", static_cast<int64_t>(m.stop_grace.count()));
+  w.entry("kill_delay_ms", static_cast<int64_t>(m.kill_delay.count()));
 }
-json body(const Decision& m) {
-  return {{"query", m.query},
-          {"trial_id", m.trial_id},
-          {"step", m.step},
-          {"stop", m.stop},
-          {"reason", m.reason}};
+void write(MsgpackWriter& w, const Stop& m) {
+  begin(w, "stop", 2);
+  w.entry("trial_id", m.trial_id);
+  w.entry("reason", m.reason);
+}
+void write(MsgpackWriter& w, const Metrics& m) {
+  begin(w, "metrics", 3);
+  w.entry("seq", m.seq);
+  w.entry("trial_id", m.trial_id);
+  write_list(w, "points", m.points, [&w](const MetricPoint& p) {
+    w.array(4);
+    w.integer(p.step);
+    w.str(p.name);
+    w.float64(p.value);
+    w.integer(p.time_ms);
+  });
+}
+void write(MsgpackWriter& w, const TrialStarted& m) {
+  begin(w, "trial_started", 3);
+  w.entry("seq", m.seq);
+  w.entry("trial_id", m.trial_id);
+  w.entry("time_ms", m.time_ms);
+}
+void write(MsgpackWriter& w, const TrialEnded& m) {
+  begin(w, "trial_ended", 7);
+  w.entry("seq", m.seq);
+  w.entry("trial_id", m.trial_id);
+  w.entry("exit_code", m.exit_code);
+  w.entry("signal", m.signal);
+  w.entry("stopped", m.stopped);
+  w.entry("stderr_tail", m.stderr_tail);
+  w.entry("time_ms", m.time_ms);
+}
+void write(MsgpackWriter& w, const Ack& m) {
+  begin(w, "ack", 1);
+  w.entry("seq", m.seq);
+}
+void write(MsgpackWriter& w, const Decide& m) {
+  begin(w, "decide", 3);
+  w.entry("query", m.query);
+  w.entry("trial_id", m.trial_id);
+  w.entry("step", m.step);
+}
+void write(MsgpackWriter& w, const Decision& m) {
+  begin(w, "decision", 5);
+  w.entry("query", m.query);
+  w.entry("trial_id", m.trial_id);
+  w.entry("step", m.step);
+  w.entry("stop", m.stop);
+  w.entry("reason", m.reason);
 }
 
 // ---- decoding ------------------------------------------------------------------------------
 
-// Reads the fields of one message body, remembering the first problem, which names the field.
-// Borrows `body`, which must outlive it.
-class Fields {
- public:
-  explicit Fields(const json& body) : body_(body) {}
-
-  const std::string& error() const { return error_; }
-
-  template <typename Int>
-  Int integer(const char* name) {
-    const json* v = get(name);
-    if (!v) return 0;
-    if (v->is_number_unsigned() &&
-        v->get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<Int>::max())) {
-      return static_cast<Int>(v->get<uint64_t>());
-    }
-    if (v->is_number_integer() && !v->is_number_unsigned() &&
-        v->get<int64_t>() >= static_cast<int64_t>(std::numeric_limits<Int>::min()) &&
-        v->get<int64_t>() <= static_cast<int64_t>(std::numeric_limits<Int>::max())) {
-      return static_cast<Int>(v->get<int64_t>());
-    }
-    fail(name, "an integer in range");
-    return 0;
-  }
-  std::string text(const char* name) {
-    const json* v = get(name);
-    if (v && v->is_string()) return v->get<std::string>();
-    if (v) fail(name, "a string");
-    return {};
-  }
-  bool flag(const char* name) {
-    const json* v = get(name);
-    if (v && v->is_boolean()) return v->get<bool>();
-    if (v) fail(name, "a boolean");
-    return false;
-  }
-  const json& list(const char* name) {
-    static const json kEmpty = json::array();
-    const json* v = get(name);
-    if (v && v->is_array()) return *v;
-    if (v) fail(name, "a list");
-    return kEmpty;
-  }
-  void fail(const std::string& name, const char* expected) {
-    if (error_.empty()) error_ = "field '" + name + "': expected " + expected;
-  }
-
- private:
-  const json* get(const char* name) {
-    auto it = body_.find(name);
-    if (it == body_.end()) {
-      if (error_.empty()) error_ = "field '" + std::string(name) + "' is missing";
-      return nullptr;
-    }
-    return &*it;
-  }
-
-  const json& body_;
-  std::string error_;
+// One field of a map: its name, how to read its value into the message (false: the value is
+// not what `expected` says), and whether it was seen.
+struct Field {
+  std::string_view name;
+  std::function<bool(MsgpackReader&)> read;
+  const char* expected;
 };
 
+constexpr const char* kInteger = "an integer in range";
+constexpr const char* kString = "a string";
+constexpr const char* kBoolean = "a boolean";
+constexpr const char* kList = "a list of well-formed items";
+
+template <typename Int>
+Field integer(std::string_view name, Int& out) {
+  return {name, [&out](MsgpackReader& r) { return r.integer(out); }, kInteger};
+}
+Field text(std::string_view name, std::string& out) {
+  return {name,
+          [&out](MsgpackReader& r) {
+            std::string_view s;
+            if (!r.str(s)) return false;
+            out.assign(s);
+            return true;
+          },
+          kString};
+}
+Field flag(std::string_view name, bool& out) {
+  return {name, [&out](MsgpackReader& r) { return r.boolean(out); }, kBoolean};
+}
+Field milliseconds(std::string_view name, std::chrono::milliseconds& out) {
+  return {name,
+          [&out](MsgpackReader& r) {
+            int64_t ms = 0;
+            if (!r.integer(ms)) return false;
+            out = std::chrono::milliseconds(ms);
+            return true;
+          },
+          kInteger};
+}
+// A list whose items `read_item` reads one by one; one bad item spoils the list.
 template <typename T, typename ReadItem>
-std::vector<T> read_list(Fields& f, const char* name, ReadItem read_item) {
-  std::vector<T> out;
-  for (const json& item : f.list(name)) {
-    std::optional<T> v = read_item(item);
-    if (!v) {
-      f.fail(name, "a list of well-formed items");
-      return {};
+Field list(std::string_view name, std::vector<T>& out, ReadItem read_item) {
+  return {name,
+          [&out, read_item](MsgpackReader& r) {
+            uint32_t items = 0;
+            if (!r.array(items)) return false;
+            out.clear();
+            out.reserve(items);  // validated: the frame holds at least this many values
+            for (uint32_t i = 0; i < items; ++i) {
+              T item{};
+              if (!read_item(r, item)) return false;
+              out.push_back(std::move(item));
+            }
+            return true;
+          },
+          kList};
+}
+
+// Reads a map of `entries` entries at the cursor into `fields`: each must appear once; other
+// keys (the frame's "v" and "t" among them) are skipped. Returns the first problem, or "".
+std::string read_fields(MsgpackReader& r, uint32_t entries, std::initializer_list<Field> fields) {
+  uint64_t seen = 0;  // a bit per field
+  for (uint32_t i = 0; i < entries; ++i) {
+    std::string_view key;
+    if (!r.str(key)) return "field names must be strings";
+    auto it =
+        std::find_if(fields.begin(), fields.end(), [key](const Field& f) { return f.name == key; });
+    if (it == fields.end()) {
+      r.skip();
+      continue;
     }
-    out.push_back(std::move(*v));
+    uint64_t bit = uint64_t{1} << (it - fields.begin());
+    if (seen & bit) return "field '" + std::string(key) + "' is repeated";
+    seen |= bit;
+    if (!it->read(r)) return "field '" + std::string(key) + "': expected " + it->expected;
   }
-  return out;
+  for (const Field& f : fields) {
+    if (!(seen & (uint64_t{1} << (&f - fields.begin())))) {
+      return "field '" + std::string(f.name) + "' is missing";
+    }
+  }
+  return "";
 }
 
-std::vector<GpuState> read_gpus(Fields& f) {
-  return read_list<GpuState>(f, "gpus", [](const json& item) -> std::optional<GpuState> {
-    if (!item.is_object()) return std::nullopt;
-    Fields g(item);
-    GpuState s{g.integer<int>("index"), g.text("name"), g.integer<int64_t>("memory_total_mb"),
-               g.integer<int64_t>("memory_used_by_others_mb"), g.flag("used_by_others")};
-    return g.error().empty() ? std::optional(s) : std::nullopt;
-  });
-}
-
-std::vector<std::string> read_strings(Fields& f, const char* name) {
-  return read_list<std::string>(f, name, [](const json& item) -> std::optional<std::string> {
-    return item.is_string() ? std::optional(item.get<std::string>()) : std::nullopt;
-  });
+bool read_gpu(MsgpackReader& r, GpuState& g) {
+  uint32_t entries = 0;
+  return r.map(entries) &&
+         read_fields(r, entries,
+                     {integer("index", g.index), text("name", g.name),
+                      integer("memory_total_mb", g.memory_total_mb),
+                      integer("memory_used_by_others_mb", g.memory_used_by_others_mb),
+                      flag("used_by_others", g.used_by_others)})
+             .empty();
 }
 
 template <typename Int>
-std::vector<Int> read_integers(Fields& f, const char* name) {
-  return read_list<Int>(f, name, [](const json& item) -> std::optional<Int> {
-    const json wrapped = json::object({{"x", item}});  // Fields borrows the document
-    Fields one(wrapped);
-    Int v = one.integer<Int>("x");
-    return one.error().empty() ? std::optional(v) : std::nullopt;
-  });
+bool read_integer_item(MsgpackReader& r, Int& out) {
+  return r.integer(out);
 }
 
-Message read_hello(Fields& f) {
-  return Hello{f.text("agent_name"),
-               f.text("host"),
-               read_gpus(f),
-               f.integer<int>("cpu_slots"),
-               f.integer<int>("slots_per_gpu"),
-               read_integers<int64_t>(f, "running_trials")};
+bool read_string_item(MsgpackReader& r, std::string& out) {
+  std::string_view s;
+  if (!r.str(s)) return false;
+  out.assign(s);
+  return true;
 }
 
-Message read_assign(Fields& f) {
+bool read_env_item(MsgpackReader& r, std::pair<std::string, std::string>& kv) {
+  uint32_t items = 0;
+  return r.array(items) && items == 2 && read_string_item(r, kv.first) &&
+         read_string_item(r, kv.second);
+}
+
+bool read_point(MsgpackReader& r, MetricPoint& p) {
+  uint32_t items = 0;
+  std::string_view name;
+  if (!r.array(items) || items != 4 || !r.integer(p.step) || !r.str(name)) return false;
+  p.name.assign(name);
+  return r.number(p.value) && r.integer(p.time_ms);
+}
+
+// The message, or what `read_fields` found wrong with it.
+template <typename M>
+Result<Message> finish(std::string_view type, const std::string& problem, M message) {
+  if (!problem.empty()) return invalid_argument(std::string(type) + ": " + problem);
+  return Message{std::move(message)};
+}
+
+// Each reader lists the fields of its message; `n` is the frame's number of map entries.
+Result<Message> read_hello(MsgpackReader& r, uint32_t n) {
+  Hello m;
+  std::string problem = read_fields(
+      r, n,
+      {text("agent_name", m.agent_name), text("host", m.host), list("gpus", m.gpus, read_gpu),
+       integer("cpu_slots", m.cpu_slots), integer("slots_per_gpu", m.slots_per_gpu),
+       list("running_trials", m.running_trials, read_integer_item<int64_t>)});
+  return finish("hello", problem, std::move(m));
+}
+Result<Message> read_welcome(MsgpackReader& r, uint32_t n) {
+  Welcome m;
+  return finish("welcome", read_fields(r, n, {milliseconds("heartbeat_ms", m.heartbeat_interval)}),
+                m);
+}
+Result<Message> read_heartbeat(MsgpackReader& r, uint32_t n) {
+  Heartbeat m;
+  std::string problem = read_fields(r, n, {list("gpus", m.gpus, read_gpu)});
+  return finish("heartbeat", problem, std::move(m));
+}
+Result<Message> read_assign(MsgpackReader& r, uint32_t n) {
   Assign m;
-  m.trial_id = f.integer<int64_t>("trial_id");
-  m.sweep_id = f.integer<int64_t>("sweep_id");
-  m.argv = read_strings(f, "argv");
-  m.env = read_list<std::pair<std::string, std::string>>(
-      f, "env", [](const json& item) -> std::optional<std::pair<std::string, std::string>> {
-        if (!item.is_array() || item.size() != 2 || !item[0].is_string() || !item[1].is_string()) {
-          return std::nullopt;
-        }
-        return std::pair{item[0].get<std::string>(), item[1].get<std::string>()};
-      });
-  m.gpus = read_integers<int>(f, "gpus");
-  m.params_json = f.text("params_json");
-  m.stdout_regex = f.text("stdout_regex");
-  m.stop_grace = std::chrono::milliseconds(f.integer<int64_t>("stop_grace_ms"));
-  m.kill_delay = std::chrono::milliseconds(f.integer<int64_t>("kill_delay_ms"));
-  return m;
+  std::string problem = read_fields(
+      r, n,
+      {integer("trial_id", m.trial_id), integer("sweep_id", m.sweep_id),
+       list("argv", m.argv, read_string_item), list("env", m.env, read_env_item),
+       list("gpus", m.gpus, read_integer_item<int>), text("params_json", m.params_json),
+       text("stdout_regex", m.stdout_regex), milliseconds("stop_grace_ms", m.stop_grace),
+       milliseconds("kill_delay_ms", m.kill_delay)});
+  return finish("assign", problem, std::move(m));
 }
-
-Message read_metrics(Fields& f) {
-  Metrics m{f.integer<uint64_t>("seq"), f.integer<int64_t>("trial_id"), {}};
-  m.points = read_list<MetricPoint>(f, "points", [](const json& p) -> std::optional<MetricPoint> {
-    if (!p.is_array() || p.size() != 4 || !p[1].is_string() || !p[2].is_number()) {
-      return std::nullopt;
-    }
-    const json numbers = json::object({{"step", p[0]}, {"time", p[3]}});
-    Fields n(numbers);
-    MetricPoint point{n.integer<int64_t>("step"), p[1].get<std::string>(), p[2].get<double>(),
-                      n.integer<int64_t>("time")};
-    return n.error().empty() ? std::optional(point) : std::nullopt;
-  });
-  return m;
+Result<Message> read_stop(MsgpackReader& r, uint32_t n) {
+  Stop m;
+  std::string problem =
+      read_fields(r, n, {integer("trial_id", m.trial_id), text("reason", m.reason)});
+  return finish("stop", problem, std::move(m));
 }
-
-Message read_trial_ended(Fields& f) {
+Result<Message> read_metrics(MsgpackReader& r, uint32_t n) {
+  Metrics m;
+  std::string problem = read_fields(r, n,
+                                    {integer("seq", m.seq), integer("trial_id", m.trial_id),
+                                     list("points", m.points, read_point)});
+  return finish("metrics", problem, std::move(m));
+}
+Result<Message> read_trial_started(MsgpackReader& r, uint32_t n) {
+  TrialStarted m;
+  std::string problem = read_fields(
+      r, n,
+      {integer("seq", m.seq), integer("trial_id", m.trial_id), integer("time_ms", m.time_ms)});
+  return finish("trial_started", problem, m);
+}
+Result<Message> read_trial_ended(MsgpackReader& r, uint32_t n) {
   TrialEnded m;
-  m.seq = f.integer<uint64_t>("seq");
-  m.trial_id = f.integer<int64_t>("trial_id");
-  m.exit_code = f.integer<int>("exit_code");
-  m.signal = f.integer<int>("signal");
-  m.stopped = f.flag("stopped");
-  m.stderr_tail = f.text("stderr_tail");
-  m.time_ms = f.integer<int64_t>("time_ms");
-  return m;
+  std::string problem = read_fields(
+      r, n,
+      {integer("seq", m.seq), integer("trial_id", m.trial_id), integer("exit_code", m.exit_code),
+       integer("signal", m.signal), flag("stopped", m.stopped), text("stderr_tail", m.stderr_tail),
+       integer("time_ms", m.time_ms)});
+  return finish("trial_ended", problem, std::move(m));
+}
+Result<Message> read_ack(MsgpackReader& r, uint32_t n) {
+  Ack m;
+  return finish("ack", read_fields(r, n, {integer("seq", m.seq)}), m);
+}
+Result<Message> read_decide(MsgpackReader& r, uint32_t n) {
+  Decide m;
+  std::string problem = read_fields(
+      r, n, {integer("query", m.query), integer("trial_id", m.trial_id), integer("step", m.step)});
+  return finish("decide", problem, m);
+}
+Result<Message> read_decision(MsgpackReader& r, uint32_t n) {
+  Decision m;
+  std::string problem =
+      read_fields(r, n,
+                  {integer("query", m.query), integer("trial_id", m.trial_id),
+                   integer("step", m.step), flag("stop", m.stop), text("reason", m.reason)});
+  return finish("decision", problem, std::move(m));
 }
 
-Result<Message> read_body(const std::string& type, Fields& f) {
-  if (type == "hello") return read_hello(f);
-  if (type == "welcome") {
-    return Message{Welcome{std::chrono::milliseconds(f.integer<int64_t>("heartbeat_ms"))}};
-  }
-  if (type == "heartbeat") return Message{Heartbeat{read_gpus(f)}};
-  if (type == "assign") return read_assign(f);
-  if (type == "stop") return Message{Stop{f.integer<int64_t>("trial_id"), f.text("reason")}};
-  if (type == "metrics") return read_metrics(f);
-  if (type == "trial_started") {
-    return Message{TrialStarted{f.integer<uint64_t>("seq"), f.integer<int64_t>("trial_id"),
-                                f.integer<int64_t>("time_ms")}};
-  }
-  if (type == "trial_ended") return read_trial_ended(f);
-  if (type == "ack") return Message{Ack{f.integer<uint64_t>("seq")}};
-  if (type == "decide") {
-    return Message{Decide{f.integer<uint64_t>("query"), f.integer<int64_t>("trial_id"),
-                          f.integer<int64_t>("step")}};
-  }
-  if (type == "decision") {
-    return Message{Decision{f.integer<uint64_t>("query"), f.integer<int64_t>("trial_id"),
-                            f.integer<int64_t>("step"), f.flag("stop"), f.text("reason")}};
-  }
-  return invalid_argument("unknown message type '" + type + "'");
+using BodyReader = Result<Message> (*)(MsgpackReader&, uint32_t);
+
+// Indexed like Message's alternatives, and named by type_name().
+constexpr BodyReader kReaders[] = {read_hello, read_welcome, read_heartbeat,     read_assign,
+                                   read_stop,  read_metrics, read_trial_started, read_trial_ended,
+                                   read_ack,   read_decide,  read_decision};
+static_assert(std::size(kReaders) == std::variant_size_v<Message>, "a reader for every message");
+
+constexpr const char* kNames[] = {"hello", "welcome", "heartbeat",     "assign",
+                                  "stop",  "metrics", "trial_started", "trial_ended",
+                                  "ack",   "decide",  "decision"};
+static_assert(std::size(kNames) == std::variant_size_v<Message>, "a name for every message");
+
+// The frame's version and type, wherever they stand in its map of `n` entries.
+Status read_header(MsgpackReader& r, uint32_t n, int& version, std::string_view& type) {
+  Field v = integer("v", version);
+  Field t = {"t", [&type](MsgpackReader& reader) { return reader.str(type); }, kString};
+  std::string problem = read_fields(r, n, {v, t});
+  if (!problem.empty()) return invalid_argument(problem);
+  return Status::ok();
 }
 
 }  // namespace
 
-const char* type_name(const Message& message) {
-  static constexpr const char* kNames[] = {"hello", "welcome", "heartbeat",     "assign",
-                                           "stop",  "metrics", "trial_started", "trial_ended",
-                                           "ack",   "decide",  "decision"};
-  static_assert(std::size(kNames) == std::variant_size_v<Message>, "a name for every message");
-  return kNames[message.index()];
-}
+const char* type_name(const Message& message) { return kNames[message.index()]; }
 
 std::string encode(const Message& message) {
-  json frame = std::visit([](const auto& m) { return body(m); }, message);
-  frame["v"] = kProtocolVersion;
-  frame["t"] = type_name(message);
-  std::vector<uint8_t> bytes = json::to_msgpack(frame);
-  return std::string(bytes.begin(), bytes.end());
+  MsgpackWriter writer;
+  std::visit([&writer](const auto& m) { write(writer, m); }, message);
+  return writer.take();
 }
 
 Result<Message> decode(std::string_view frame) {
   if (frame.size() > kMaxFrameBytes) return invalid_argument("frame larger than 16 MiB");
-  Result<json> document = parse_msgpack(frame);
-  if (!document.is_ok()) return document.status();
-  if (!document->is_object()) return invalid_argument("a frame must be a MessagePack map");
-  Fields header(*document);
-  int version = header.integer<int>("v");
-  std::string type = header.text("t");
-  if (!header.error().empty()) return invalid_argument(header.error());
+  if (Status valid = validate_msgpack(frame, kMaxDepth); !valid.is_ok()) return valid;
+  MsgpackReader reader(frame);
+  uint32_t entries = 0;
+  if (!reader.map(entries)) return invalid_argument("a frame must be a MessagePack map");
+  const size_t body = reader.offset();
+  int version = 0;
+  std::string_view type;
+  if (Status header = read_header(reader, entries, version, type); !header.is_ok()) return header;
   if (version != kProtocolVersion) {
     return invalid_argument("protocol version " + std::to_string(version) + " is not " +
                             std::to_string(kProtocolVersion));
   }
-  Fields fields(*document);
-  Result<Message> message = read_body(type, fields);
-  if (!message.is_ok()) return message;
-  if (!fields.error().empty()) return invalid_argument(type + ": " + fields.error());
-  return message;
+  for (size_t i = 0; i < std::size(kNames); ++i) {
+    if (type == kNames[i]) {
+      reader.seek(body);  // the body's fields may come before the header's
+      return kReaders[i](reader, entries);
+    }
+  }
+  return invalid_argument("unknown message type '" + std::string(type) + "'");
 }
 
 }  // namespace labsweep::protocol

@@ -99,6 +99,13 @@ CREATE TABLE trial_summaries (
 CREATE INDEX trial_summaries_by_min ON trial_summaries (sweep_id, key_id, min_value);
 CREATE INDEX trial_summaries_by_max ON trial_summaries (sweep_id, key_id, max_value DESC);
 
+-- How far ids have been set aside (name 'trials': for the orchestrator to hand out trial ids
+-- before their rows are committed); the next reservation starts past it.
+CREATE TABLE reserved_ids (
+  name  TEXT PRIMARY KEY,
+  up_to INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
 -- AUTOINCREMENT: ids never go back, so a reader's cursor stays valid.
 CREATE TABLE events (
   id       INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -35,11 +35,22 @@ constexpr std::string_view kSetSweepState =
 constexpr std::string_view kFindSuggestion =
     "SELECT id FROM trials WHERE sweep_id = ?1 AND suggestion_index = ?2";
 constexpr std::string_view kInsertTrial =
-    "INSERT INTO trials (sweep_id, suggestion_index, params_json, status, created_ms) "
-    "VALUES (?1, ?2, ?3, 'pending', ?4)";
+    "INSERT INTO trials (id, sweep_id, suggestion_index, params_json, status, created_ms) "
+    "VALUES (coalesce(?5, max((SELECT coalesce(max(id), 0) FROM trials), "
+    "(SELECT coalesce(max(up_to), 0) FROM reserved_ids WHERE name = 'trials')) + 1), "
+    "?1, ?2, ?3, 'pending', ?4)";  // ?5 NULL: past every trial and every reservation
+// Past every trial and every earlier reservation.
+constexpr std::string_view kReserveTrialIds = R"sql(
+INSERT INTO reserved_ids (name, up_to)
+VALUES ('trials', (SELECT coalesce(max(id), 0) FROM trials) + ?1)
+ON CONFLICT (name) DO UPDATE SET
+  up_to = max(up_to, (SELECT coalesce(max(id), 0) FROM trials)) + ?1
+RETURNING up_to
+)sql";
+constexpr std::string_view kReservedUpTo = "SELECT up_to FROM reserved_ids WHERE name = 'trials'";
 constexpr std::string_view kStartTrial =
     "UPDATE trials SET status = 'running', agent_id = ?2, gpus_json = ?3, "
-    "attempts = attempts + 1, started_ms = ?4, exit_code = NULL, signal = NULL, "
+    "attempts = attempts + ?5, started_ms = ?4, exit_code = NULL, signal = NULL, "
     "stderr_tail = '', stop_reason = '', finished_ms = NULL WHERE id = ?1";
 constexpr std::string_view kFinishTrial =
     "UPDATE trials SET status = ?2, exit_code = ?3, signal = ?4, stderr_tail = ?5, "
@@ -104,6 +115,7 @@ constexpr size_t kMaxCachedKeys = 100'000;
 std::string_view operation_name(const CreateSweep&) { return "create sweep"; }
 std::string_view operation_name(const SetSweepState&) { return "set sweep state"; }
 std::string_view operation_name(const AddTrial&) { return "add trial"; }
+std::string_view operation_name(const ReserveTrialIds&) { return "reserve trial ids"; }
 std::string_view operation_name(const StartTrial&) { return "start trial"; }
 std::string_view operation_name(const FinishTrial&) { return "finish trial"; }
 std::string_view operation_name(const RequeueTrial&) { return "requeue trial"; }
@@ -284,12 +296,41 @@ Result<int64_t> WriteApplier::run(const AddTrial& op) {
                         std::to_string(op.suggestion_index));
     }
   }
+  if (op.id) {
+    if (Status reserved = require_reserved(*op.id); !reserved.is_ok()) return reserved;
+  }
   Result<StatementLease> lease = cache_.lease(kInsertTrial);
   if (!lease) return lease.status();
-  bind_from(lease->get(), 1, op.sweep.value, op.suggestion_index, op.params_json, op.created_ms);
+  std::optional<int64_t> id;
+  if (op.id) id = op.id->value;
+  bind_from(lease->get(), 1, op.sweep.value, op.suggestion_index, op.params_json, op.created_ms,
+            id);
   status = lease->get().run();
   if (!status.is_ok()) return status;
   return db_.last_insert_rowid();
+}
+
+// A trial added with an id must have it from a reservation: an id past every reservation could
+// be handed out again by the next one.
+Status WriteApplier::require_reserved(TrialId id) {
+  Result<StatementLease> lease = cache_.lease(kReservedUpTo);
+  if (!lease) return lease.status();
+  Result<bool> row = lease->get().step();
+  if (!row) return row.status();
+  if (id.value < 1 || !*row || id.value > lease->get().int64(0)) {
+    return invalid_argument("trial id " + std::to_string(id.value) + " was not reserved");
+  }
+  return Status::ok();
+}
+
+Result<int64_t> WriteApplier::run(const ReserveTrialIds& op) {
+  if (op.count < 1) return invalid_argument("reserve at least one trial id");
+  Result<StatementLease> lease = cache_.lease(kReserveTrialIds);
+  if (!lease) return lease.status();
+  Result<bool> row = lease->get().bind(1, op.count).step();
+  if (!row) return row.status();
+  if (!*row) return Status(StatusCode::kInternal, "reserve trial ids: no row returned");
+  return lease->get().int64(0) - op.count + 1;
 }
 
 Result<int64_t> WriteApplier::run(const StartTrial& op) {
@@ -299,7 +340,7 @@ Result<int64_t> WriteApplier::run(const StartTrial& op) {
   Status status = require_row(kAgentExists, "agent", op.agent.value);
   if (!status.is_ok()) return status;
   status = update_row(kStartTrial, "trial", op.trial.value, op.agent.value, gpus_to_json(op.gpus),
-                      op.started_ms);
+                      op.started_ms, int64_t{op.new_attempt ? 1 : 0});
   if (!status.is_ok()) return status;
   return 0;
 }

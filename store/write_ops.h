@@ -45,6 +45,18 @@ struct AddTrial {
   int64_t suggestion_index = 0;
   std::string params_json{};  // stored as given; the store does not parse it
   int64_t created_ms = 0;
+  // An id from ReserveTrialIds, so that the trial can be dispatched before this commits; none:
+  // the store picks the next one.
+  std::optional<TrialId> id{};
+};
+
+// Sets aside `count` trial ids (count >= 1) for AddTrial to use, none of them used or set aside
+// before, not even by a reservation whose trials were never added: an id that was handed out
+// (an agent may run it) is never given to another trial, across restarts too. Output: the first
+// id; the block is [first, first + count).
+struct ReserveTrialIds {
+  using Output = TrialId;
+  int64_t count = 0;
 };
 
 // An attempt begins: running on `agent`'s `gpus`, attempts + 1, the last attempt's outcome
@@ -55,6 +67,9 @@ struct StartTrial {
   AgentId agent{};
   std::vector<int> gpus{};  // empty: a CPU slot
   int64_t started_ms = 0;
+  // false: the attempt that was running goes on, re-adopted after the trial was requeued while
+  // its agent was away; attempts are not counted again.
+  bool new_attempt = true;
 };
 
 // The attempt ended with a final status (completed, failed, stopped or lost) and its outcome.
@@ -125,9 +140,9 @@ struct AddEvent {
   std::string message{};
 };
 
-using WriteOp =
-    std::variant<CreateSweep, SetSweepState, AddTrial, StartTrial, FinishTrial, RequeueTrial,
-                 RecordAgent, RecordHeartbeat, SetAgentState, AddMetricPoints, AddEvent>;
+using WriteOp = std::variant<CreateSweep, SetSweepState, AddTrial, ReserveTrialIds, StartTrial,
+                             FinishTrial, RequeueTrial, RecordAgent, RecordHeartbeat, SetAgentState,
+                             AddMetricPoints, AddEvent>;
 
 // What a submitter receives for `Op`: Result<Op::Output>, or Status when there is no output.
 template <typename T>

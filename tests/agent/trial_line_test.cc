@@ -5,6 +5,8 @@
 
 #include <cmath>
 #include <limits>
+#include <random>
+#include <string>
 
 namespace labsweep::agent {
 namespace {
@@ -172,6 +174,99 @@ TEST(TrialLineTest, MetricNameValidity) {
   EXPECT_FALSE(is_valid_metric_name("step"));
   EXPECT_FALSE(is_valid_metric_name(""));
   EXPECT_FALSE(is_valid_metric_name("a b"));
+}
+
+// parse_trial_line reads plain reports itself and leaves the rest to the full parser; for every
+// line, both must give the same answer (the same report, or an error either way).
+void expect_same_as_full_parser(const std::string& line) {
+  Result<TrialLine> fast = parse_trial_line(line);
+  Result<TrialLine> full = parse_trial_line_fully(line);
+  ASSERT_EQ(fast.is_ok(), full.is_ok()) << line;
+  if (!fast) {
+    EXPECT_EQ(fast.status().message(), full.status().message()) << line;
+    return;
+  }
+  ASSERT_EQ(fast->index(), full->index()) << line;
+  if (const auto* report = std::get_if<TrialReport>(&*fast)) {
+    const auto& expected = std::get<TrialReport>(*full);
+    EXPECT_EQ(report->step, expected.step) << line;
+    ASSERT_EQ(report->metrics.size(), expected.metrics.size()) << line;
+    for (size_t i = 0; i < expected.metrics.size(); ++i) {
+      EXPECT_EQ(report->metrics[i].name, expected.metrics[i].name) << line;
+      // Bit for bit: the same rounding, the same sign of zero.
+      EXPECT_EQ(std::signbit(report->metrics[i].value), std::signbit(expected.metrics[i].value))
+          << line;
+      EXPECT_TRUE(report->metrics[i] == expected.metrics[i]) << line;
+    }
+  }
+}
+
+TEST(TrialLineTest, PlainReportsReadAsTheFullParserReadsThem) {
+  const char* lines[] = {
+      R"({"step":3,"loss":0.41,"acc":0.87})",
+      R"( { "step" : 0 , "loss" : 1 } )",
+      "{\t\"step\":1,\t\"x\":2}",
+      R"({"loss":-0,"step":-0})",
+      R"({"step":7,"a":-0.0,"b":1e3,"c":1E-3,"d":-2.5e+2,"e":123456789012345678})",
+      R"({"step":7,"a":1234567890123456789012,"b":0.1e-400,"c":1e999})",
+      R"({"step":7,"a":01})",
+      R"({"step":7,"a":1.})",
+      R"({"step":7,"a":.5})",
+      R"({"step":7,"a":+1})",
+      R"({"step":7,"a":1e})",
+      R"({"step":7,"a":-})",
+      R"({"step":7,"a":0x10})",
+      R"({"step":1.0,"a":1})",
+      R"({"step":1e2,"a":1})",
+      R"({"step":-1,"a":1})",
+      R"({"step":9223372036854775807,"a":1})",
+      R"({"step":9223372036854775808,"a":1})",
+      R"({"step":1,"a":1,"a":2})",
+      R"({"step":1,"step":2,"a":1})",
+      R"({"step":1})",
+      R"({"a":1})",
+      R"({"step":1,"a":1,})",
+      R"({"step":1,"a":1}x)",
+      R"({"step":1,"a":1})"
+      "\r",
+      R"({"step":1,"a\u0062":1})",
+      R"({"step":1,"":1})",
+      R"({"step":1,"bad name":1})",
+      R"({"step":1,"query":1})",
+      R"({"query":"should_stop","step":4})",
+      R"({"step":1,"a":"nan","b":"inf","c":"-inf"})",
+      R"({"step":1,"a":true})",
+      R"({"step":1,"a":[1]})",
+      R"({"step":1,"a":1)",
+      R"({"step":1 "a":1})",
+      R"({"step":1,"a":1}})",
+      R"([{"step":1,"a":1}])",
+      "{\"step\":1,\"\xc3\xa9\":1}",
+      "{\"step\":1,\"a\":1}\xff",
+      "",
+      "{}",
+  };
+  for (const char* line : lines) expect_same_as_full_parser(line);
+}
+
+TEST(TrialLineTest, RandomNumbersReadAsTheFullParserReadsThem) {
+  std::mt19937 rng(20261130);
+  const std::string pieces[] = {"0", "1", "9", "-", ".", "e", "E", "+", "5", "00", "7"};
+  for (int round = 0; round < 5000; ++round) {
+    std::string number;
+    for (int i = 0, n = 1 + static_cast<int>(rng() % 8); i < n; ++i) {
+      number += pieces[rng() % std::size(pieces)];
+    }
+    expect_same_as_full_parser("{\"step\":" + std::to_string(rng() % 100) + ",\"m\":" + number +
+                               "}");
+    expect_same_as_full_parser("{\"step\":" + number + ",\"m\":1}");
+  }
+  std::uniform_real_distribution<double> any(-1e6, 1e6);
+  for (int round = 0; round < 2000; ++round) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.17g", any(rng) * std::pow(10.0, rng() % 40 - 20.0));
+    expect_same_as_full_parser(std::string("{\"step\":1,\"m\":") + text + "}");
+  }
 }
 
 }  // namespace

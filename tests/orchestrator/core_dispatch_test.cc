@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "orchestrator/trial_id_pool.h"
 #include "tests/orchestrator/core_fixture.h"
 
 namespace labsweep::orchestrator {
@@ -11,6 +12,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::SizeIs;
 
 TEST_F(CoreTest, AssignsOneTrialPerFreeGpuAndAsksTheMethodLazily) {
@@ -319,6 +321,101 @@ TEST_F(CoreTest, StoppingAPendingTrialEndsItAtOnce) {
   ASSERT_THAT(next, SizeIs(1));
   EXPECT_NE(next[0].trial_id, id);
   EXPECT_THAT(trials(sweep), SizeIs(2));
+}
+
+// New trials take ids the core reserved, so their Assigns need not wait for their rows; blocks
+// of ids are asked for ahead of need, and no id is handed out twice, across restarts too.
+TEST_F(CoreTest, TrialIdsComeFromReservedBlocksAndAreNeverReused) {
+  hello("peer-a", "gpu01", {gpu(0), gpu(1)});
+  auto sweep = submit(grid(3 * TrialIdPool::kBlock));
+  std::set<int64_t> ids;
+  uint64_t seq = 0;
+  auto finish = [&](int64_t id) {
+    send("peer-a", protocol::TrialEnded{.seq = ++seq,
+                                        .trial_id = id,
+                                        .exit_code = 0,
+                                        .signal = 0,
+                                        .stopped = false,
+                                        .stderr_tail = "",
+                                        .time_ms = 0});
+  };
+  auto run_all_assigned = [&] {
+    for (;;) {
+      auto assigned = outbox_.take<protocol::Assign>("peer-a");
+      if (assigned.empty()) return;
+      for (const auto& a : assigned) {
+        EXPECT_TRUE(ids.insert(a.trial_id).second) << "trial id " << a.trial_id << " twice";
+        finish(a.trial_id);
+      }
+    }
+  };
+  for (int i = 0; i < 2 * TrialIdPool::kBlock; ++i) {  // two blocks' worth, then a restart
+    auto assigned = outbox_.take<protocol::Assign>("peer-a");
+    if (assigned.empty()) break;
+    for (const auto& a : assigned) {
+      EXPECT_TRUE(ids.insert(a.trial_id).second) << "trial id " << a.trial_id << " twice";
+      finish(a.trial_id);
+    }
+    if (static_cast<int64_t>(ids.size()) >= 2 * TrialIdPool::kBlock) break;
+  }
+  // Two trials run on while the orchestrator restarts; the agent's hello has them re-adopted.
+  std::vector<int64_t> running;
+  for (const auto& a : outbox_.take<protocol::Assign>("peer-a")) {
+    EXPECT_TRUE(ids.insert(a.trial_id).second);
+    running.push_back(a.trial_id);
+  }
+  ASSERT_THAT(running, SizeIs(2));
+  int64_t before_restart = *ids.rbegin();
+  restart();
+  seq = 0;
+  hello("peer-a", "gpu01", {gpu(0), gpu(1)}, 0, running);
+  for (int64_t id : running) finish(id);
+  auto first_after = outbox_.take<protocol::Assign>("peer-a");
+  ASSERT_THAT(first_after, Not(IsEmpty()));
+  EXPECT_GT(first_after[0].trial_id, before_restart);  // past every reservation before it
+  for (const auto& a : first_after) {
+    EXPECT_TRUE(ids.insert(a.trial_id).second);
+    finish(a.trial_id);
+  }
+  run_all_assigned();
+
+  // Every trial ran once, under the id it was assigned, and the sweep is done.
+  auto rows = trials(sweep);
+  ASSERT_THAT(rows, SizeIs(3 * TrialIdPool::kBlock));
+  std::set<int64_t> stored;
+  for (const auto& row : rows) {
+    stored.insert(row.trial.id.value);
+    EXPECT_EQ(row.trial.status, store::TrialStatus::kCompleted) << row.trial.id.value;
+    EXPECT_EQ(row.trial.attempts, 1) << row.trial.id.value;
+  }
+  EXPECT_EQ(stored, ids);
+  EXPECT_EQ(sweep_state(sweep), store::SweepState::kCompleted);
+}
+
+TEST(TrialIdPoolTest, HandsOutBlocksInOrderAndAsksAhead) {
+  TrialIdPool pool;
+  EXPECT_EQ(pool.take(), std::nullopt);
+  EXPECT_TRUE(pool.wants_block());
+  pool.asked();
+  EXPECT_FALSE(pool.wants_block());  // one request at a time
+  pool.add_block(store::TrialId{1}, TrialIdPool::kBlock);
+  for (int64_t i = 1; i <= TrialIdPool::kBlock * 3 / 4; ++i) {
+    EXPECT_EQ(pool.take(), store::TrialId{i});
+  }
+  EXPECT_TRUE(pool.wants_block());  // a quarter left
+  pool.asked();
+  pool.add_block(store::TrialId{1000}, 2);  // the spare, used once the current block is done
+  EXPECT_FALSE(pool.wants_block());
+  EXPECT_EQ(pool.available(), TrialIdPool::kBlock / 4 + 2);
+  for (int64_t i = TrialIdPool::kBlock * 3 / 4 + 1; i <= TrialIdPool::kBlock; ++i) {
+    EXPECT_EQ(pool.take(), store::TrialId{i});
+  }
+  EXPECT_EQ(pool.take(), store::TrialId{1000});
+  EXPECT_EQ(pool.take(), store::TrialId{1001});
+  EXPECT_EQ(pool.take(), std::nullopt);
+  pool.asked();
+  pool.block_failed();
+  EXPECT_TRUE(pool.wants_block());  // asked again after a failure
 }
 
 }  // namespace

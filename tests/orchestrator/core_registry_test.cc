@@ -103,7 +103,9 @@ TEST_F(CoreTest, AgentBackBeforeItsTrialIsReplacedKeepsIt) {
   hello("peer-a2", "gpu01", {gpu(0)}, 0, {id});
   EXPECT_THAT(outbox_.take<protocol::Assign>("peer-a2"), IsEmpty());  // not restarted
   EXPECT_THAT(outbox_.take<protocol::Stop>("peer-a2"), IsEmpty());
-  EXPECT_EQ(trial(id).status, store::TrialStatus::kRunning);
+  store::TrialRecord record = trial(id);
+  EXPECT_EQ(record.status, store::TrialStatus::kRunning);
+  EXPECT_EQ(record.attempts, 1);  // the same process goes on: not another attempt
   EXPECT_THAT(core_->agents()[0].running_trials, ElementsAre(store::TrialId{id}));
 }
 

@@ -77,6 +77,42 @@ TEST_F(StoreWriterTest, ASuggestionIndexIsUsedOncePerSweep) {
               FailsWith(StatusCode::kNotFound, "add trial: sweep 77 does not exist"));
 }
 
+TEST_F(StoreWriterTest, ReservedTrialIdsAreNeverHandedOutTwice) {
+  SweepId sweep = make_sweep();
+  TrialId before = make_trial(sweep, 0);
+  TrialId first = must(ReserveTrialIds{.count = 3});
+  EXPECT_EQ(first.value, before.value + 1);
+  TrialId next = must(ReserveTrialIds{.count = 2});
+  EXPECT_EQ(next.value, first.value + 3);  // past the first block, though none of it is used
+
+  // A reserved id is the trial's; a trial added without one comes after every reservation.
+  EXPECT_EQ(must(AddTrial{.sweep = sweep, .suggestion_index = 1, .id = TrialId{first.value + 1}}),
+            TrialId{first.value + 1});
+  EXPECT_EQ(must(AddTrial{.sweep = sweep, .suggestion_index = 2}).value, next.value + 2);
+  EXPECT_EQ(reader().trial(TrialId{first.value + 1})->trial.suggestion_index, 1);
+
+  // Reservations survive a restart, used or not.
+  open_writer();
+  EXPECT_EQ(must(ReserveTrialIds{.count = 1}).value, next.value + 3);
+}
+
+TEST_F(StoreWriterTest, AnIdThatWasNotReservedIsRefused) {
+  SweepId sweep = make_sweep();
+  TrialId first = must(ReserveTrialIds{.count = 2});
+  EXPECT_THAT(
+      write(AddTrial{.sweep = sweep, .suggestion_index = 0, .id = TrialId{first.value + 2}}),
+      FailsWith(StatusCode::kInvalidArgument,
+                "add trial: trial id " + std::to_string(first.value + 2) + " was not reserved"));
+  EXPECT_THAT(write(AddTrial{.sweep = sweep, .suggestion_index = 0, .id = TrialId{0}}),
+              FailsWith(StatusCode::kInvalidArgument, "add trial: trial id 0 was not reserved"));
+  EXPECT_THAT(
+      write(ReserveTrialIds{.count = 0}),
+      FailsWith(StatusCode::kInvalidArgument, "reserve trial ids: reserve at least one trial id"));
+  // An id already used is refused by the table itself.
+  ASSERT_THAT(write(AddTrial{.sweep = sweep, .suggestion_index = 0, .id = first}), IsOk());
+  EXPECT_FALSE(write(AddTrial{.sweep = sweep, .suggestion_index = 1, .id = first}).is_ok());
+}
+
 TEST_F(StoreWriterTest, ParamsAreStoredExactlyAsGiven) {
   SweepId sweep = make_sweep();
   std::string not_json = "{not json at all \xE2\x9C\x93 \"";
@@ -121,6 +157,14 @@ TEST_F(StoreWriterTest, ATrialGoesThroughItsAttempts) {
   EXPECT_EQ(read.started_ms, std::nullopt);
   EXPECT_EQ(read.attempts, 1);
   EXPECT_EQ(read.signal, 9);
+
+  // The same process re-adopted (its agent came back): running again, the same attempt.
+  ASSERT_THAT(write(StartTrial{trial, agent, {0, 3}, 15'000, /*new_attempt=*/false}), IsOk());
+  read = reader().trial(trial)->trial;
+  EXPECT_EQ(read.status, TrialStatus::kRunning);
+  EXPECT_EQ(read.attempts, 1);
+  EXPECT_EQ(read.started_ms, 15'000);
+  ASSERT_THAT(write(RequeueTrial{trial}), IsOk());
 
   // The second attempt starts clean and ends stopped, with a reason.
   ASSERT_THAT(write(StartTrial{trial, agent, {}, 20'000}), IsOk());
