@@ -128,12 +128,15 @@ std::optional<nlohmann::json> watch(const RunOptions& o, ApiClient& api, int64_t
 }
 
 int report(const RunOptions& o, ApiClient& api, const nlohmann::json& sweep) {
-  Result<nlohmann::json> trials = fetch_all_trials(api, sweep["id"].get<int64_t>());
-  if (!trials) return print_failure(trials.status(), std::cerr);
-  nlohmann::json best = best_trials(sweep, *trials, o.best);
+  // Ranked by the server, so that the table costs the same for ten trials or a million.
+  Result<nlohmann::json> best = fetch_best_trials(api, sweep["id"].get<int64_t>(), o.best);
+  if (!best) return print_failure(best.status(), std::cerr);
+  Result<std::map<int64_t, std::string>> agents = fetch_agent_names(api);
+  if (!agents) return print_failure(agents.status(), std::cerr);
   std::cout << "\nsweep " << sweep["id"].dump() << " " << sweep["state"].get<std::string>()
-            << "; best " << best.size() << " of " << trials->size() << " trials:\n"
-            << trials_table(sweep, best, 0) << "database: " << o.db << " (labsweep show "
+            << "; best " << best->size() << " of " << sweep["counts"]["total"].dump()
+            << " trials:\n"
+            << trials_table(sweep, *best, 0, *agents) << "database: " << o.db << " (labsweep show "
             << sweep["id"].dump() << ", labsweep export " << sweep["id"].dump() << ")\n";
   return sweep["state"] == "completed" ? kExitOk : kExitInterrupted;
 }

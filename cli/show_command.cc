@@ -104,7 +104,9 @@ int show(const ShowOptions& o, std::ostream& out, std::ostream& err) {
       return kExitOk;
     }
     print_sweep(*sweep, out);
-    if (!trials->empty()) out << '\n' << trials_table(*sweep, *trials, now_ms());
+    Result<std::map<int64_t, std::string>> agents = fetch_agent_names(api);
+    if (!agents) return print_failure(agents.status(), err);
+    if (!trials->empty()) out << '\n' << trials_table(*sweep, *trials, now_ms(), *agents);
     if (!o.all) print_omitted(*sweep, trials->size(), out);
     return kExitOk;
   });
@@ -129,20 +131,24 @@ Result<nlohmann::json> fetch_best_trials(ApiClient& api, int64_t sweep, size_t c
   return trials;
 }
 
-nlohmann::json best_trials(const nlohmann::json& sweep, const nlohmann::json& trials,
-                           size_t limit) {
-  std::vector<nlohmann::json> ordered(trials.begin(), trials.end());
-  double sign = maximizes(sweep) ? -1 : 1;
-  std::stable_sort(ordered.begin(), ordered.end(), [&](const auto& a, const auto& b) {
-    std::optional<double> x = best_value(sweep, a), y = best_value(sweep, b);
-    if (!x || !y) return x.has_value() && !y.has_value();
-    return sign * *x < sign * *y;
-  });
-  ordered.resize(std::min(limit, ordered.size()));
-  return ordered;
+Result<std::map<int64_t, std::string>> fetch_agent_names(ApiClient& api) {
+  Result<nlohmann::json> answer = api.get("/agents");
+  if (!answer) return answer.status();
+  std::map<int64_t, std::string> names;
+  for (const nlohmann::json& agent : (*answer)["agents"]) {
+    if (agent["id"].is_number_integer() && agent["name"].is_string())
+      names[agent["id"].get<int64_t>()] = agent["name"].get<std::string>();
+  }
+  return names;
 }
 
-std::string trials_table(const nlohmann::json& sweep, const nlohmann::json& trials, int64_t now) {
+std::string trials_table(const nlohmann::json& sweep, const nlohmann::json& trials, int64_t now,
+                         const std::map<int64_t, std::string>& agent_names) {
+  auto agent_text = [&agent_names](const nlohmann::json& agent) -> std::string {
+    if (!agent.is_number_integer()) return "-";
+    auto it = agent_names.find(agent.get<int64_t>());
+    return it != agent_names.end() ? it->second : agent.dump();
+  };
   std::string metric = metric_name(sweep);
   TextTable table({"TRIAL", "STATUS", "STEP", metric.empty() ? "LAST" : metric,
                    metric.empty() ? "BEST" : "best", "TIME", "AGENT", "PARAMS"});
@@ -154,7 +160,7 @@ std::string trials_table(const nlohmann::json& sweep, const nlohmann::json& tria
         {t["id"].dump(), status_text(t), summary.is_object() ? summary["last_step"].dump() : "-",
          summary.is_object() ? metric_text(summary["last_value"]) : "-",
          best ? metric_text(*best) : "-", duration_text(t["started_ms"], t["finished_ms"], now),
-         t["agent"].is_null() ? "-" : t["agent"].dump(), params_text(t["params"])});
+         agent_text(t["agent"]), params_text(t["params"])});
   }
   return table.render("");
 }

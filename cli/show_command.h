@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -17,11 +18,11 @@ namespace labsweep::cli {
 
 // The trials table of a sweep: every trial in `trials` (API Trial objects), with the last and
 // best value of `sweep`'s metric; `now_ms` for the durations of running trials.
-std::string trials_table(const nlohmann::json& sweep, const nlohmann::json& trials, int64_t now_ms);
+std::string trials_table(const nlohmann::json& sweep, const nlohmann::json& trials, int64_t now_ms,
+                         const std::map<int64_t, std::string>& agent_names = {});
 
-// `trials` ordered best first by the sweep's metric (trials without a value last), at most
-// `limit` of them.
-nlohmann::json best_trials(const nlohmann::json& sweep, const nlohmann::json& trials, size_t limit);
+// Agent names by id (trials name their agent by id), from GET /agents.
+Result<std::map<int64_t, std::string>> fetch_agent_names(ApiClient& api);
 
 // The sweep's `count` best trials (API Trial objects), ranked by the server (order=best) and
 // read a page at a time: what it costs does not grow with the sweep's size.

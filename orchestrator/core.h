@@ -59,6 +59,8 @@ class Core {
   // Loads the state a previous run left in the store (running and stopped sweeps, their
   // pending and running trials, the agents' ids). Call once, before anything else.
   Status recover();
+  // Before an orderly stop: the reserved trial ids not handed out go back to the store.
+  void release_trial_ids();
 
   // A decoded message from the agent connected as `peer`.
   void on_message(const PeerId& peer, protocol::Message message);

@@ -136,6 +136,12 @@ void Core::ask_trial_ids() {
         }));
 }
 
+void Core::release_trial_ids() {
+  if (std::optional<store::TrialId> first = trial_ids_.first_unused()) {
+    write(store::ReleaseTrialIds{.first = *first});
+  }
+}
+
 void Core::on_trial_added(const Placement& placement, Result<store::TrialId> added) {
   LiveSweep& sweep = sweeps_.at(placement.sweep);
   --sweep.placing;

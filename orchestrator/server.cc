@@ -80,6 +80,8 @@ void Server::loop() {
     queue_->run_all();
     core_->on_tick();
   }
+  // After the last dispatch: every id handed out has its AddTrial queued before this.
+  core_->release_trial_ids();
 }
 
 void Server::request_stop() {

@@ -17,6 +17,12 @@ bool TrialIdPool::wants_block() const {
   return !asking_ && spare_next_ == spare_end_ && end_ - next_ <= kBlock / 4;
 }
 
+std::optional<store::TrialId> TrialIdPool::first_unused() const {
+  if (next_ != end_) return store::TrialId{next_};
+  if (spare_next_ != spare_end_) return store::TrialId{spare_next_};
+  return std::nullopt;
+}
+
 void TrialIdPool::add_block(store::TrialId first, int64_t count) {
   asking_ = false;
   if (next_ == end_) {

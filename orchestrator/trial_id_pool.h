@@ -29,6 +29,8 @@ class TrialIdPool {
   void block_failed() { asking_ = false; }
 
   int64_t available() const { return (end_ - next_) + (spare_end_ - spare_next_); }
+  // The lowest id at hand, from which on none was handed out; none when nothing is at hand.
+  std::optional<store::TrialId> first_unused() const;
 
  private:
   int64_t next_ = 0, end_ = 0;              // the block in use: [next_, end_)

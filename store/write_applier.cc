@@ -47,6 +47,10 @@ ON CONFLICT (name) DO UPDATE SET
   up_to = max(up_to, (SELECT coalesce(max(id), 0) FROM trials)) + ?1
 RETURNING up_to
 )sql";
+// Never below a trial that exists, nor above what was reserved.
+constexpr std::string_view kReleaseTrialIds =
+    "UPDATE reserved_ids SET up_to = max(?1 - 1, (SELECT coalesce(max(id), 0) FROM trials)) "
+    "WHERE name = 'trials' AND up_to >= ?1";
 constexpr std::string_view kReservedUpTo = "SELECT up_to FROM reserved_ids WHERE name = 'trials'";
 constexpr std::string_view kStartTrial =
     "UPDATE trials SET status = 'running', agent_id = ?2, gpus_json = ?3, "
@@ -116,6 +120,7 @@ std::string_view operation_name(const CreateSweep&) { return "create sweep"; }
 std::string_view operation_name(const SetSweepState&) { return "set sweep state"; }
 std::string_view operation_name(const AddTrial&) { return "add trial"; }
 std::string_view operation_name(const ReserveTrialIds&) { return "reserve trial ids"; }
+std::string_view operation_name(const ReleaseTrialIds&) { return "release trial ids"; }
 std::string_view operation_name(const StartTrial&) { return "start trial"; }
 std::string_view operation_name(const FinishTrial&) { return "finish trial"; }
 std::string_view operation_name(const RequeueTrial&) { return "requeue trial"; }
@@ -321,6 +326,15 @@ Status WriteApplier::require_reserved(TrialId id) {
     return invalid_argument("trial id " + std::to_string(id.value) + " was not reserved");
   }
   return Status::ok();
+}
+
+Result<int64_t> WriteApplier::run(const ReleaseTrialIds& op) {
+  if (op.first.value < 1) return invalid_argument("trial ids start at 1");
+  Result<StatementLease> lease = cache_.lease(kReleaseTrialIds);
+  if (!lease) return lease.status();
+  Status status = lease->get().bind(1, op.first.value).run();
+  if (!status.is_ok()) return status;
+  return 0;
 }
 
 Result<int64_t> WriteApplier::run(const ReserveTrialIds& op) {

@@ -50,6 +50,7 @@ class WriteApplier {
   Result<int64_t> run(const RecordHeartbeat& op);
   Result<int64_t> run(const SetAgentState& op);
   Result<int64_t> run(const ReserveTrialIds& op);
+  Result<int64_t> run(const ReleaseTrialIds& op);
   Status require_reserved(TrialId id);
   Result<int64_t> run(const AddMetricPoints& op);
   Result<int64_t> run(const AddEvent& op);

@@ -59,6 +59,13 @@ struct ReserveTrialIds {
   int64_t count = 0;
 };
 
+// Gives back the reserved ids from `first` on, none of which was handed out (an orderly
+// shutdown), so that the next reservation continues the numbering without a gap.
+struct ReleaseTrialIds {
+  using Output = void;
+  TrialId first{};
+};
+
 // An attempt begins: running on `agent`'s `gpus`, attempts + 1, the last attempt's outcome
 // (exit code, signal, stderr tail, stop reason, finish time) cleared.
 struct StartTrial {
@@ -140,9 +147,9 @@ struct AddEvent {
   std::string message{};
 };
 
-using WriteOp = std::variant<CreateSweep, SetSweepState, AddTrial, ReserveTrialIds, StartTrial,
-                             FinishTrial, RequeueTrial, RecordAgent, RecordHeartbeat, SetAgentState,
-                             AddMetricPoints, AddEvent>;
+using WriteOp = std::variant<CreateSweep, SetSweepState, AddTrial, ReserveTrialIds, ReleaseTrialIds,
+                             StartTrial, FinishTrial, RequeueTrial, RecordAgent, RecordHeartbeat,
+                             SetAgentState, AddMetricPoints, AddEvent>;
 
 // What a submitter receives for `Op`: Result<Op::Output>, or Status when there is no output.
 template <typename T>

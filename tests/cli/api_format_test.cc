@@ -91,34 +91,16 @@ json sweep(const char* goal) {
             {"total", 7}}}};
 }
 
-TEST(ShowTest, BestTrialsFollowTheGoalWithTrialsWithoutValuesLast) {
-  json trials = {trial(1, {{"loss", summary(0.5, 0.4, 0.9)}}), trial(2, json::object()),
-                 trial(3, {{"loss", summary(0.3, 0.2, 0.95)}}),
-                 trial(4, {{"loss",
-                            {{"count", 1},
-                             {"last_step", 0},
-                             {"last_value", "NaN"},
-                             {"min", nullptr},
-                             {"max", nullptr}}}})};
-  auto ids = [](const json& list) {
-    std::vector<int> out;
-    for (const auto& t : list) out.push_back(t["id"].get<int>());
-    return out;
-  };
-  EXPECT_EQ(ids(best_trials(sweep("minimize"), trials, 10)), (std::vector{3, 1, 2, 4}));
-  EXPECT_EQ(ids(best_trials(sweep("maximize"), trials, 10)), (std::vector{3, 1, 2, 4}));
-  EXPECT_EQ(ids(best_trials(sweep("maximize"), trials, 1)), (std::vector{3}));
-  json by_max = {trial(1, {{"loss", summary(0.5, 0.4, 0.99)}}),
-                 trial(3, {{"loss", summary(0.3, 0.2, 0.95)}})};
-  EXPECT_EQ(ids(best_trials(sweep("maximize"), by_max, 10)), (std::vector{1, 3}));
-}
-
 TEST(ShowTest, TrialsTableShowsOutcomeAndMetric) {
   json failed = trial(5, {{"loss", summary(0.5, 0.4, 0.9)}});
   failed["status"] = "failed";
   failed["exit_code"] = 3;
-  std::string table = trials_table(sweep("minimize"), json::array({failed}), 0);
+  failed["agent"] = 2;
+  std::string table = trials_table(sweep("minimize"), json::array({failed}), 0, {{2, "gpu-07"}});
   EXPECT_THAT(table, HasSubstr("failed (exit 3)"));
+  EXPECT_THAT(table, HasSubstr("gpu-07"));
+  // An agent the names do not know is shown by its id.
+  EXPECT_THAT(trials_table(sweep("minimize"), json::array({failed}), 0), HasSubstr("  2  "));
   EXPECT_THAT(table, HasSubstr("lr=0.1"));
   EXPECT_THAT(table, HasSubstr("0.4"));
 }

@@ -392,6 +392,21 @@ TEST_F(CoreTest, TrialIdsComeFromReservedBlocksAndAreNeverReused) {
   EXPECT_EQ(sweep_state(sweep), store::SweepState::kCompleted);
 }
 
+TEST_F(CoreTest, AfterAnOrderlyStopTrialIdsContinueWithoutAGap) {
+  hello("peer-a", "gpu01", {gpu(0)});
+  submit(grid(5));
+  auto first = outbox_.take<protocol::Assign>("peer-a");
+  ASSERT_THAT(first, SizeIs(1));
+  core_->release_trial_ids();
+  restart();
+  hello("peer-a", "gpu01", {gpu(0)}, 0, {});
+  advance(kHeartbeat * kMissed + std::chrono::milliseconds(1));  // the first trial is lost
+  submit(grid(5));
+  auto next = outbox_.take<protocol::Assign>("peer-a");
+  ASSERT_THAT(next, Not(IsEmpty()));
+  EXPECT_EQ(next.back().trial_id, first[0].trial_id + 1);
+}
+
 TEST(TrialIdPoolTest, HandsOutBlocksInOrderAndAsksAhead) {
   TrialIdPool pool;
   EXPECT_EQ(pool.take(), std::nullopt);
@@ -410,9 +425,11 @@ TEST(TrialIdPoolTest, HandsOutBlocksInOrderAndAsksAhead) {
   for (int64_t i = TrialIdPool::kBlock * 3 / 4 + 1; i <= TrialIdPool::kBlock; ++i) {
     EXPECT_EQ(pool.take(), store::TrialId{i});
   }
+  EXPECT_EQ(pool.first_unused(), store::TrialId{1000});
   EXPECT_EQ(pool.take(), store::TrialId{1000});
   EXPECT_EQ(pool.take(), store::TrialId{1001});
   EXPECT_EQ(pool.take(), std::nullopt);
+  EXPECT_EQ(pool.first_unused(), std::nullopt);
   pool.asked();
   pool.block_failed();
   EXPECT_TRUE(pool.wants_block());  // asked again after a failure

@@ -96,6 +96,19 @@ TEST_F(StoreWriterTest, ReservedTrialIdsAreNeverHandedOutTwice) {
   EXPECT_EQ(must(ReserveTrialIds{.count = 1}).value, next.value + 3);
 }
 
+TEST_F(StoreWriterTest, ReleasedTrialIdsAreReservedAgainWithoutAGap) {
+  SweepId sweep = make_sweep();
+  TrialId first = must(ReserveTrialIds{.count = 10});
+  ASSERT_THAT(write(AddTrial{.sweep = sweep, .suggestion_index = 0, .id = first}), IsOk());
+  ASSERT_THAT(write(ReleaseTrialIds{.first = TrialId{first.value + 1}}), IsOk());
+  EXPECT_EQ(must(ReserveTrialIds{.count = 1}).value, first.value + 1);
+  // Never below a trial that exists.
+  ASSERT_THAT(write(ReleaseTrialIds{.first = first}), IsOk());
+  EXPECT_EQ(must(ReserveTrialIds{.count = 1}).value, first.value + 1);
+  EXPECT_THAT(write(ReleaseTrialIds{.first = TrialId{0}}),
+              FailsWith(StatusCode::kInvalidArgument, "release trial ids: trial ids start at 1"));
+}
+
 TEST_F(StoreWriterTest, AnIdThatWasNotReservedIsRefused) {
   SweepId sweep = make_sweep();
   TrialId first = must(ReserveTrialIds{.count = 2});
