@@ -14,7 +14,7 @@ std::optional<store::TrialId> TrialIdPool::take() {
 }
 
 bool TrialIdPool::wants_block() const {
-  return !asking_ && spare_next_ == spare_end_ && end_ - next_ <= kBlock / 4;
+  return !asking_ && spare_next_ == spare_end_ && end_ - next_ <= kBlock / 2;
 }
 
 std::optional<store::TrialId> TrialIdPool::first_unused() const {

@@ -5,7 +5,8 @@
 // row's commit. An id from a reservation is never given to another trial, even after a crash
 // that lost the row; an agent still running such a trial is told to stop it when it comes back.
 //
-// Blocks are asked for ahead of need, when a quarter of one is left; while none is at hand the
+// Blocks are asked for ahead of need, when half of one is left (at hundreds of trials a second
+// a loaded machine can take a second to commit); while none is at hand the
 // caller falls back to having the store pick the id at commit.
 
 #include <cstdint>
@@ -17,7 +18,7 @@ namespace labsweep::orchestrator {
 
 class TrialIdPool {
  public:
-  static constexpr int64_t kBlock = 256;
+  static constexpr int64_t kBlock = 1024;
 
   // The next id, if one is at hand.
   std::optional<store::TrialId> take();

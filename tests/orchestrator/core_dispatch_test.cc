@@ -327,7 +327,7 @@ TEST_F(CoreTest, StoppingAPendingTrialEndsItAtOnce) {
 // of ids are asked for ahead of need, and no id is handed out twice, across restarts too.
 TEST_F(CoreTest, TrialIdsComeFromReservedBlocksAndAreNeverReused) {
   hello("peer-a", "gpu01", {gpu(0), gpu(1)});
-  auto sweep = submit(grid(3 * TrialIdPool::kBlock));
+  auto sweep = submit(grid(2 * TrialIdPool::kBlock));
   std::set<int64_t> ids;
   uint64_t seq = 0;
   auto finish = [&](int64_t id) {
@@ -349,14 +349,14 @@ TEST_F(CoreTest, TrialIdsComeFromReservedBlocksAndAreNeverReused) {
       }
     }
   };
-  for (int i = 0; i < 2 * TrialIdPool::kBlock; ++i) {  // two blocks' worth, then a restart
+  for (int i = 0; i < 2 * TrialIdPool::kBlock; ++i) {  // past the first block, then a restart
     auto assigned = outbox_.take<protocol::Assign>("peer-a");
     if (assigned.empty()) break;
     for (const auto& a : assigned) {
       EXPECT_TRUE(ids.insert(a.trial_id).second) << "trial id " << a.trial_id << " twice";
       finish(a.trial_id);
     }
-    if (static_cast<int64_t>(ids.size()) >= 2 * TrialIdPool::kBlock) break;
+    if (static_cast<int64_t>(ids.size()) >= TrialIdPool::kBlock * 3 / 2) break;
   }
   // Two trials run on while the orchestrator restarts; the agent's hello has them re-adopted.
   std::vector<int64_t> running;
@@ -381,7 +381,7 @@ TEST_F(CoreTest, TrialIdsComeFromReservedBlocksAndAreNeverReused) {
 
   // Every trial ran once, under the id it was assigned, and the sweep is done.
   auto rows = trials(sweep);
-  ASSERT_THAT(rows, SizeIs(3 * TrialIdPool::kBlock));
+  ASSERT_THAT(rows, SizeIs(2 * TrialIdPool::kBlock));
   std::set<int64_t> stored;
   for (const auto& row : rows) {
     stored.insert(row.trial.id.value);
@@ -414,15 +414,16 @@ TEST(TrialIdPoolTest, HandsOutBlocksInOrderAndAsksAhead) {
   pool.asked();
   EXPECT_FALSE(pool.wants_block());  // one request at a time
   pool.add_block(store::TrialId{1}, TrialIdPool::kBlock);
-  for (int64_t i = 1; i <= TrialIdPool::kBlock * 3 / 4; ++i) {
+  for (int64_t i = 1; i <= TrialIdPool::kBlock / 2; ++i) {
+    EXPECT_FALSE(pool.wants_block());
     EXPECT_EQ(pool.take(), store::TrialId{i});
   }
-  EXPECT_TRUE(pool.wants_block());  // a quarter left
+  EXPECT_TRUE(pool.wants_block());  // half left
   pool.asked();
   pool.add_block(store::TrialId{1000}, 2);  // the spare, used once the current block is done
   EXPECT_FALSE(pool.wants_block());
-  EXPECT_EQ(pool.available(), TrialIdPool::kBlock / 4 + 2);
-  for (int64_t i = TrialIdPool::kBlock * 3 / 4 + 1; i <= TrialIdPool::kBlock; ++i) {
+  EXPECT_EQ(pool.available(), TrialIdPool::kBlock / 2 + 2);
+  for (int64_t i = TrialIdPool::kBlock / 2 + 1; i <= TrialIdPool::kBlock; ++i) {
     EXPECT_EQ(pool.take(), store::TrialId{i});
   }
   EXPECT_EQ(pool.first_unused(), store::TrialId{1000});
