@@ -13,9 +13,7 @@ std::optional<store::TrialId> TrialIdPool::take() {
   return store::TrialId{next_++};
 }
 
-bool TrialIdPool::wants_block() const {
-  return !asking_ && spare_next_ == spare_end_ && end_ - next_ <= kBlock / 2;
-}
+bool TrialIdPool::wants_block() const { return !asking_ && spare_next_ == spare_end_; }
 
 std::optional<store::TrialId> TrialIdPool::first_unused() const {
   if (next_ != end_) return store::TrialId{next_};

@@ -5,8 +5,9 @@
 // row's commit. An id from a reservation is never given to another trial, even after a crash
 // that lost the row; an agent still running such a trial is told to stop it when it comes back.
 //
-// Blocks are asked for ahead of need, when half of one is left (at hundreds of trials a second
-// a loaded machine can take a second to commit); while none is at hand the
+// A spare block is asked for as soon as the one in use is started, a whole block ahead of need
+// (at hundreds of trials a second, a loaded machine can take a second to commit); while none is
+// at hand the
 // caller falls back to having the store pick the id at commit.
 
 #include <cstdint>
@@ -22,7 +23,7 @@ class TrialIdPool {
 
   // The next id, if one is at hand.
   std::optional<store::TrialId> take();
-  // Whether a block should be asked for now: few ids left and none asked for already.
+  // Whether a block should be asked for now: no spare, and none asked for already.
   bool wants_block() const;
   // A block asked for; until `add_block` or `block_failed`, no other is asked for.
   void asked() { asking_ = true; }

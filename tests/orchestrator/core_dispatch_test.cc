@@ -414,21 +414,21 @@ TEST(TrialIdPoolTest, HandsOutBlocksInOrderAndAsksAhead) {
   pool.asked();
   EXPECT_FALSE(pool.wants_block());  // one request at a time
   pool.add_block(store::TrialId{1}, TrialIdPool::kBlock);
+  EXPECT_TRUE(pool.wants_block());  // a spare, a whole block ahead
   for (int64_t i = 1; i <= TrialIdPool::kBlock / 2; ++i) {
-    EXPECT_FALSE(pool.wants_block());
     EXPECT_EQ(pool.take(), store::TrialId{i});
   }
-  EXPECT_TRUE(pool.wants_block());  // half left
   pool.asked();
-  pool.add_block(store::TrialId{1000}, 2);  // the spare, used once the current block is done
+  pool.add_block(store::TrialId{5000}, 2);  // the spare, used once the current block is done
   EXPECT_FALSE(pool.wants_block());
   EXPECT_EQ(pool.available(), TrialIdPool::kBlock / 2 + 2);
   for (int64_t i = TrialIdPool::kBlock / 2 + 1; i <= TrialIdPool::kBlock; ++i) {
     EXPECT_EQ(pool.take(), store::TrialId{i});
   }
-  EXPECT_EQ(pool.first_unused(), store::TrialId{1000});
-  EXPECT_EQ(pool.take(), store::TrialId{1000});
-  EXPECT_EQ(pool.take(), store::TrialId{1001});
+  EXPECT_EQ(pool.first_unused(), store::TrialId{5000});
+  EXPECT_EQ(pool.take(), store::TrialId{5000});
+  EXPECT_TRUE(pool.wants_block());  // the spare is in use: another one
+  EXPECT_EQ(pool.take(), store::TrialId{5001});
   EXPECT_EQ(pool.take(), std::nullopt);
   EXPECT_EQ(pool.first_unused(), std::nullopt);
   pool.asked();
