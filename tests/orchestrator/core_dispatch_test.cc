@@ -95,13 +95,7 @@ TEST_F(CoreTest, RunCapIsHonouredAndTheSweepCompletes) {
   ASSERT_THAT(assigned, SizeIs(2));
   uint64_t seq = 0;
   for (const auto& a : assigned) {
-    send("peer-a", protocol::TrialEnded{.seq = ++seq,
-                                        .trial_id = a.trial_id,
-                                        .exit_code = 0,
-                                        .signal = 0,
-                                        .stopped = false,
-                                        .stderr_tail = "",
-                                        .time_ms = 0});
+    send("peer-a", ended(++seq, a.trial_id));
   }
   EXPECT_THAT(outbox_.take<protocol::Assign>("peer-a"), IsEmpty());
   EXPECT_THAT(trials(sweep), SizeIs(2));
@@ -120,26 +114,14 @@ TEST_F(CoreTest, SweepsShareTheLabFairly) {
   uint64_t seq = 0;
   std::vector<int64_t> sweeps_of_new;
   for (int i = 0; i < 2; ++i) {
-    send("peer-a", protocol::TrialEnded{.seq = ++seq,
-                                        .trial_id = a[i].trial_id,
-                                        .exit_code = 0,
-                                        .signal = 0,
-                                        .stopped = false,
-                                        .stderr_tail = "",
-                                        .time_ms = 0});
+    send("peer-a", ended(++seq, a[i].trial_id));
     auto next = outbox_.take<protocol::Assign>("peer-a");
     ASSERT_THAT(next, SizeIs(1));
     sweeps_of_new.push_back(next[0].sweep_id);
   }
   EXPECT_THAT(sweeps_of_new, ElementsAre(second.value, second.value));
   // Two each now; the first ends one more and gets the slot back.
-  send("peer-a", protocol::TrialEnded{.seq = ++seq,
-                                      .trial_id = a[2].trial_id,
-                                      .exit_code = 0,
-                                      .signal = 0,
-                                      .stopped = false,
-                                      .stderr_tail = "",
-                                      .time_ms = 0});
+  send("peer-a", ended(++seq, a[2].trial_id));
   auto next = outbox_.take<protocol::Assign>("peer-a");
   ASSERT_THAT(next, SizeIs(1));
   EXPECT_EQ(next[0].sweep_id, first.value);
@@ -149,25 +131,13 @@ TEST_F(CoreTest, AFailedTrialIsRetriedBeforeNewSuggestions) {
   hello("peer-a", "gpu01", {gpu(0)});
   auto sweep = submit(grid(3, "  max_retries: 1\n"));
   int64_t id = outbox_.take<protocol::Assign>("peer-a").at(0).trial_id;
-  send("peer-a", protocol::TrialEnded{.seq = 1,
-                                      .trial_id = id,
-                                      .exit_code = 3,
-                                      .signal = 0,
-                                      .stopped = false,
-                                      .stderr_tail = "boom\n",
-                                      .time_ms = 0});
+  send("peer-a", ended(1, id, 3, 0, false, "boom\n"));
   auto again = outbox_.take<protocol::Assign>("peer-a");
   ASSERT_THAT(again, SizeIs(1));
   EXPECT_EQ(again[0].trial_id, id);
   EXPECT_EQ(trial(id).attempts, 2);
 
-  send("peer-a", protocol::TrialEnded{.seq = 2,
-                                      .trial_id = id,
-                                      .exit_code = 0,
-                                      .signal = 9,
-                                      .stopped = false,
-                                      .stderr_tail = "killed\n",
-                                      .time_ms = 0});
+  send("peer-a", ended(2, id, 0, 9, false, "killed\n"));
   store::TrialRecord failed = trial(id);
   EXPECT_EQ(failed.status, store::TrialStatus::kFailed);
   EXPECT_EQ(failed.signal, 9);
@@ -194,13 +164,7 @@ TEST_F(CoreTest, ATrialPastItsTimeoutIsStopped) {
   ASSERT_THAT(stops, SizeIs(1));
   EXPECT_EQ(stops[0].trial_id, id);
   EXPECT_EQ(stops[0].reason, "timed out after 60 s");
-  send("peer-a", protocol::TrialEnded{.seq = 1,
-                                      .trial_id = id,
-                                      .exit_code = 0,
-                                      .signal = 15,
-                                      .stopped = true,
-                                      .stderr_tail = "",
-                                      .time_ms = 0});
+  send("peer-a", ended(1, id, 0, 15, true));
   EXPECT_EQ(trial(id).status, store::TrialStatus::kStopped);
   EXPECT_EQ(trial(id).stop_reason, "timed out after 60 s");
 }
@@ -212,13 +176,7 @@ TEST_F(CoreTest, StoppingASweepStopsItsTrialsAndResumeContinuesAfterThem) {
   ASSERT_THAT(assigned, SizeIs(2));
   // One fails and waits as pending while the other GPU is busy... make that slot busy first.
   send("peer-a", protocol::Heartbeat{.gpus = {gpu(0), gpu(1, true)}});
-  send("peer-a", protocol::TrialEnded{.seq = 1,
-                                      .trial_id = assigned[1].trial_id,
-                                      .exit_code = 1,
-                                      .signal = 0,
-                                      .stopped = false,
-                                      .stderr_tail = "",
-                                      .time_ms = 0});
+  send("peer-a", ended(1, assigned[1].trial_id, 1));
   ASSERT_EQ(trial(assigned[1].trial_id).status, store::TrialStatus::kPending);
 
   ASSERT_TRUE(core_->stop_sweep(sweep).is_ok());
@@ -231,13 +189,7 @@ TEST_F(CoreTest, StoppingASweepStopsItsTrialsAndResumeContinuesAfterThem) {
   EXPECT_EQ(sweep_state(sweep), store::SweepState::kStopped);
   EXPECT_TRUE(core_->stop_sweep(sweep).is_ok());  // idempotent
 
-  send("peer-a", protocol::TrialEnded{.seq = 2,
-                                      .trial_id = assigned[0].trial_id,
-                                      .exit_code = 0,
-                                      .signal = 15,
-                                      .stopped = true,
-                                      .stderr_tail = "",
-                                      .time_ms = 0});
+  send("peer-a", ended(2, assigned[0].trial_id, 0, 15, true));
   EXPECT_EQ(trial(assigned[0].trial_id).status, store::TrialStatus::kStopped);
   EXPECT_THAT(outbox_.take<protocol::Assign>("peer-a"), IsEmpty());
 
@@ -257,13 +209,7 @@ TEST_F(CoreTest, ControlCallsNameUnknownAndEndedThings) {
   hello("peer-a", "gpu01", {gpu(0)});
   auto sweep = submit(grid(1));
   int64_t id = outbox_.take<protocol::Assign>("peer-a").at(0).trial_id;
-  send("peer-a", protocol::TrialEnded{.seq = 1,
-                                      .trial_id = id,
-                                      .exit_code = 0,
-                                      .signal = 0,
-                                      .stopped = false,
-                                      .stderr_tail = "",
-                                      .time_ms = 0});
+  send("peer-a", ended(1, id));
   ASSERT_EQ(sweep_state(sweep), store::SweepState::kCompleted);
   Status ended = core_->stop_trial(store::TrialId{id});
   EXPECT_EQ(ended.code(), StatusCode::kFailedPrecondition);
@@ -330,15 +276,7 @@ TEST_F(CoreTest, TrialIdsComeFromReservedBlocksAndAreNeverReused) {
   auto sweep = submit(grid(2 * TrialIdPool::kBlock));
   std::set<int64_t> ids;
   uint64_t seq = 0;
-  auto finish = [&](int64_t id) {
-    send("peer-a", protocol::TrialEnded{.seq = ++seq,
-                                        .trial_id = id,
-                                        .exit_code = 0,
-                                        .signal = 0,
-                                        .stopped = false,
-                                        .stderr_tail = "",
-                                        .time_ms = 0});
-  };
+  auto finish = [&](int64_t id) { send("peer-a", ended(++seq, id)); };
   auto run_all_assigned = [&] {
     for (;;) {
       auto assigned = outbox_.take<protocol::Assign>("peer-a");

@@ -110,6 +110,18 @@ class CoreTest : public ::testing::Test {
     tick();
   }
 
+  // The agent's report that `trial` ended: its `seq`-th data message, at time 0.
+  static protocol::TrialEnded ended(uint64_t seq, int64_t trial, int exit_code = 0, int signal = 0,
+                                    bool stopped = false, std::string stderr_tail = "") {
+    return {.seq = seq,
+            .trial_id = trial,
+            .exit_code = exit_code,
+            .signal = signal,
+            .stopped = stopped,
+            .stderr_tail = std::move(stderr_tail),
+            .time_ms = 0};
+  }
+
   protocol::GpuState gpu(int index, bool busy = false) {
     return {.index = index,
             .name = "Fake GPU",

@@ -18,16 +18,6 @@ protocol::Metrics metrics(uint64_t seq, int64_t trial, int64_t step, double loss
           .points = {{.step = step, .name = "loss", .value = loss, .time_ms = 5}}};
 }
 
-protocol::TrialEnded ended(uint64_t seq, int64_t trial, int exit_code) {
-  return {.seq = seq,
-          .trial_id = trial,
-          .exit_code = exit_code,
-          .signal = 0,
-          .stopped = false,
-          .stderr_tail = exit_code ? "Traceback: boom\n" : "",
-          .time_ms = 0};
-}
-
 std::vector<uint64_t> seqs(const std::vector<protocol::Ack>& acks) {
   std::vector<uint64_t> out;
   for (const auto& a : acks) out.push_back(a.seq);
@@ -64,13 +54,13 @@ TEST_F(IngestTest, MetricsAreCommittedThenAcknowledged) {
 
 TEST_F(IngestTest, AResendIsAcknowledgedAgainAndNotAppliedTwice) {
   send("peer-a", metrics(1, trial_, 0, 0.5));
-  send("peer-a", ended(2, trial_, 0));
+  send("peer-a", ended(2, trial_));
   outbox_.take<protocol::Ack>("peer-a");
   auto next = outbox_.take<protocol::Assign>("peer-a");
   ASSERT_THAT(next, SizeIs(1));
 
   send("peer-a", metrics(1, trial_, 0, 0.5));
-  send("peer-a", ended(2, trial_, 0));
+  send("peer-a", ended(2, trial_));
   // Acks are cumulative: both resends are answered with everything committed so far.
   EXPECT_THAT(seqs(outbox_.take<protocol::Ack>("peer-a")), ElementsAre(2, 2));
   EXPECT_EQ(core_->stats().resends, 2);
@@ -80,11 +70,11 @@ TEST_F(IngestTest, AResendIsAcknowledgedAgainAndNotAppliedTwice) {
 }
 
 TEST_F(IngestTest, ATrialEndedResentOnANewConnectionIsNotAppliedTwice) {
-  send("peer-a", ended(1, trial_, 0));
+  send("peer-a", ended(1, trial_));
   ASSERT_THAT(outbox_.take<protocol::Assign>("peer-a"), SizeIs(1));
   // The ack was lost; the agent reconnects and resends.
   hello("peer-a2", "gpu01", {gpu(0)}, 0, {});
-  send("peer-a2", ended(1, trial_, 0));
+  send("peer-a2", ended(1, trial_));
   EXPECT_THAT(seqs(outbox_.take<protocol::Ack>("peer-a2")), ElementsAre(1));
   auto events = reader_->events({.after = {}, .sweep = sweep_, .limit = std::nullopt});
   ASSERT_TRUE(events);
@@ -113,7 +103,7 @@ TEST_F(IngestTest, NothingIsAcknowledgedWhenTheCommitFails) {
 }
 
 TEST_F(IngestTest, AFailedTrialKeepsItsExitCodeAndStderrTail) {
-  send("peer-a", ended(1, trial_, 2));
+  send("peer-a", ended(1, trial_, 2, 0, false, "Traceback: boom\n"));
   store::TrialRecord record = trial(trial_);
   EXPECT_EQ(record.status, store::TrialStatus::kFailed);
   EXPECT_EQ(record.exit_code, 2);
@@ -160,19 +150,19 @@ TEST_F(CoreTest, RecoveryReadoptsRunningTrialsRequeuesOrphansAndDispatchesPendin
   store::TrialRecord orphan = trial(on_b);
   EXPECT_EQ(orphan.status, store::TrialStatus::kPending);
   EXPECT_EQ(orphan.stop_reason, "agent gpu02 did not come back");
-  send("peer-a", ended(2, on_a, 0));
+  send("peer-a", ended(2, on_a));
   auto next = outbox_.take<protocol::Assign>("peer-a");
   ASSERT_THAT(next, SizeIs(1));
   EXPECT_EQ(next[0].trial_id, on_b);  // pending first
 
-  send("peer-a", ended(3, on_b, 0));
+  send("peer-a", ended(3, on_b));
   next = outbox_.take<protocol::Assign>("peer-a");
   ASSERT_THAT(next, SizeIs(1));
   EXPECT_THAT(next[0].argv, ElementsAre("prog", "--x=2"));  // after the used suggestions
-  send("peer-a", ended(4, next[0].trial_id, 0));
+  send("peer-a", ended(4, next[0].trial_id));
   next = outbox_.take<protocol::Assign>("peer-a");
   ASSERT_THAT(next, SizeIs(1));
-  send("peer-a", ended(5, next[0].trial_id, 0));
+  send("peer-a", ended(5, next[0].trial_id));
   EXPECT_EQ(sweep_state(sweep), store::SweepState::kCompleted);
   EXPECT_THAT(trials(sweep), SizeIs(4));
 }

@@ -168,13 +168,7 @@ TEST_F(CoreTest, ATrialEndedWhileTheLinkWasDownIsTakenFromTheResentOutbox) {
   // The agent reconnects without the trial in its hello, then resends its trial_ended.
   hello("peer-a2", "gpu01", {gpu(0)});
   EXPECT_THAT(core_->agents()[0].running_trials, IsEmpty());
-  send("peer-a2", protocol::TrialEnded{.seq = 7,
-                                       .trial_id = id,
-                                       .exit_code = 0,
-                                       .signal = 0,
-                                       .stopped = false,
-                                       .stderr_tail = "",
-                                       .time_ms = 0});
+  send("peer-a2", ended(7, id));
   EXPECT_EQ(trial(id).status, store::TrialStatus::kCompleted);
   EXPECT_EQ(sweep_state(sweep), store::SweepState::kCompleted);
 }
