@@ -337,22 +337,24 @@ bool is_valid_metric_name(std::string_view name) {
   return true;
 }
 
-Result<TrialLine> parse_trial_line(std::string_view line) {
+namespace {
+
+// The line without its '\r', if it is within the limit.
+Result<std::string_view> line_body(std::string_view line) {
   if (line.size() >= kMaxTrialLineBytes) {  // with its newline it would pass the limit
     return invalid_argument("line longer than " + std::to_string(kMaxTrialLineBytes) + " bytes");
   }
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  if (std::optional<TrialReport> plain = PlainReport(line).read()) return TrialLine(*plain);
-  return parse_trial_line_fully(line);
+  return line;
 }
 
-Result<TrialLine> parse_trial_line_fully(std::string_view line) {
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  if (!is_utf8(line)) return invalid_argument("not UTF-8");
+// Any line, through the general JSON parser.
+Result<TrialLine> parse_json_line(std::string_view body) {
+  if (!is_utf8(body)) return invalid_argument("not UTF-8");
   TopLevelMembers sax;
   bool parsed = false;
   try {
-    parsed = json::sax_parse(line.begin(), line.end(), &sax, json::input_format_t::json, true);
+    parsed = json::sax_parse(body.begin(), body.end(), &sax, json::input_format_t::json, true);
   } catch (const json::exception& e) {  // sax_parse reports through the consumer; be safe
     return invalid_argument(std::string("not JSON: ") + e.what());
   }
@@ -361,6 +363,21 @@ Result<TrialLine> parse_trial_line_fully(std::string_view line) {
     if (m.name == "query") return to_query(sax.members());
   }
   return to_report(sax.members());
+}
+
+}  // namespace
+
+Result<TrialLine> parse_trial_line(std::string_view line) {
+  Result<std::string_view> body = line_body(line);
+  if (!body) return body.status();
+  if (std::optional<TrialReport> plain = PlainReport(*body).read()) return TrialLine(*plain);
+  return parse_json_line(*body);
+}
+
+Result<TrialLine> parse_trial_line_fully(std::string_view line) {
+  Result<std::string_view> body = line_body(line);
+  if (!body) return body.status();
+  return parse_json_line(*body);
 }
 
 }  // namespace labsweep::agent

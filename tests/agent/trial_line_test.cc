@@ -229,6 +229,8 @@ TEST(TrialLineTest, PlainReportsReadAsTheFullParserReadsThem) {
       R"({"step":1,"a":1}x)",
       R"({"step":1,"a":1})"
       "\r",
+      R"({"step":1,"a":1})"
+      "\r\r",
       R"({"step":1,"a\u0062":1})",
       R"({"step":1,"":1})",
       R"({"step":1,"bad name":1})",
