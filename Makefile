@@ -8,7 +8,7 @@ GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test test-unit test-sanitize format format-check demo bench clean
+.PHONY: all deps build test test-unit test-sanitize format format-check demo bench bench-deps clean
 
 all: build
 
@@ -33,16 +33,22 @@ test-sanitize: deps
 	  ctest --test-dir $(SANITIZE_DIR) --output-on-failure -j $(JOBS)
 
 format: deps
-	git ls-files '*.h' '*.hpp' '*.cc' '*.cu' | xargs clang-format -i
+	git ls-files '*.h' '*.hpp' '*.cc' '*.cu' '*.cuh' | xargs clang-format -i
 
 format-check: deps
-	git ls-files '*.h' '*.hpp' '*.cc' '*.cu' | xargs clang-format --dry-run --Werror
+	git ls-files '*.h' '*.hpp' '*.cc' '*.cu' '*.cuh' | xargs clang-format --dry-run --Werror
 
+# A fresh sweep of labsweep-train on Fashion-MNIST (examples/fashion-mnist.yaml), on the CPU.
 demo: build
-	$(BUILD_DIR)/bin/labsweep run examples/toy.yaml --db $(BUILD_DIR)/demo.db \
-	  --work-dir $(BUILD_DIR)/demo-trials
+	rm -rf $(BUILD_DIR)/demo.db $(BUILD_DIR)/demo.db-wal $(BUILD_DIR)/demo.db-shm $(BUILD_DIR)/demo-trials
+	PATH="$(abspath $(BUILD_DIR))/bin:$$PATH" $(BUILD_DIR)/bin/labsweep run examples/fashion-mnist.yaml \
+	  --db $(BUILD_DIR)/demo.db --work-dir $(BUILD_DIR)/demo-trials
 
-bench: build
+# bench-train's peer is PyTorch (python3-torch), which only the benchmarks need.
+bench-deps:
+	@scripts/setup-bench-deps
+
+bench: build bench-deps
 	@set -e; for b in $(BUILD_DIR)/bin/bench-*; do echo "== $$b"; $$b; done
 
 clean:

@@ -59,8 +59,9 @@ class Backend {
   virtual void set_parameters(const std::vector<std::vector<float>>& parameters) = 0;
   virtual std::vector<std::vector<float>> parameters() const = 0;
 
-  // Trains one epoch. `stop` is read between batches: once it is true the epoch ends after
-  // the batch in progress, with `stopped` set.
+  // Trains one epoch. `stop` is read between batches: once it is true the epoch ends within a
+  // few batches (after the batch in progress on the CPU; after those already queued on the GPU,
+  // at most a handful, for the CUDA backend), with `stopped` set.
   virtual EpochResult train_epoch(const EpochPlan& plan, const std::atomic<bool>& stop) = 0;
 
   // Loss and accuracy over a whole set, without dropout, in batches of `batch_size`.
