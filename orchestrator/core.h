@@ -39,6 +39,8 @@ struct CoreOptions {
   // An agent silent for longer than this many heartbeat intervals is lost.
   int missed_heartbeats = 5;
   GetEnv getenv{};  // ${envvar:NAME} in commands; empty: every variable is unset
+  // Makes a sweep's early-stopping rules; empty: sweeps::make_stopping_rules.
+  std::function<std::unique_ptr<sweeps::StoppingRule>(const sweeps::SweepSpec&)> stopping_rules{};
 };
 
 // Counters for tests and logs.
@@ -133,11 +135,23 @@ class Core {
                         AckTracker::Ticket ticket);
   void on_trial_ended(AgentEntry& agent, protocol::TrialEnded ended, AckTracker::Ticket ticket);
   void on_decide(AgentEntry& agent, const protocol::Decide& decide);
-  // The one place where a trial's stop decision is made; early-stopping rules plug in here.
+  // The one place where a trial's stop decision is answered: from the verdict of the sweep's
+  // stopping rule (or a stop request) taken when the trial's reports arrived.
   protocol::Decision decide(const protocol::Decide& query) const;
   // Completes `ticket` of agent `name` after its store operation: acks what is committed.
   void settle(const std::string& name, AckTracker::Ticket ticket, const Status& outcome);
   void no_store_op(AgentEntry& agent, AckTracker::Ticket ticket);
+
+  // Early stopping (core_stopping.cc).
+  std::unique_ptr<sweeps::StoppingRule> make_stopping_rule(const sweeps::SweepSpec& spec) const;
+  void attach_stopping_rule(LiveSweep& sweep) const;
+  void judge(const AgentEntry& agent, const protocol::Metrics& metrics);
+  // Feeds one report to the sweep's rule unless its step was fed already; the verdict, if fed.
+  std::optional<sweeps::StopVerdict> feed(LiveSweep& sweep, LiveTrial& trial,
+                                          const std::string& metric, int64_t step, double value);
+  void stop_early(LiveTrial& trial, std::string reason);
+  void rule_trial_ended(LiveSweep& sweep, const LiveTrial& trial);
+  Status replay_reports(LiveSweep& sweep, const std::vector<store::TrialView>& trials);
 
   // Sweeps (core_sweeps.cc).
   struct Submission {

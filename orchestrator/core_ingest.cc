@@ -57,6 +57,9 @@ void Core::on_data(AgentEntry& agent, protocol::Message& message) {
 
 void Core::on_metrics(AgentEntry& agent, protocol::Metrics metrics, AckTracker::Ticket ticket) {
   if (metrics.points.empty()) return no_store_op(agent, ticket);
+  // Judged on arrival, in the trial's own order, so that a Decide that follows on the same link
+  // is answered with this batch's verdict.
+  judge(agent, metrics);
   store::AddMetricPoints op;
   op.points.reserve(metrics.points.size());
   for (protocol::MetricPoint& point : metrics.points) {
@@ -163,7 +166,6 @@ protocol::Decision Core::decide(const protocol::Decide& query) const {
     decision.stop = true;
     decision.reason = *it->second.stopping;
   }
-  // Early-stopping rules (sweeps/stopping/) will decide here, on the trial's committed reports.
   return decision;
 }
 

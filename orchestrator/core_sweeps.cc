@@ -63,6 +63,7 @@ void Core::on_sweep_created(Submission& submission, Result<store::SweepId> creat
   sweep.name = submission.name;
   sweep.spec = std::move(submission.spec);
   sweep.method = std::move(submission.method);
+  attach_stopping_rule(sweep);
   event("sweep_submitted", sweep_text(id) + " (" + sweep.name + ") submitted", id);
   submission.result.sweep = id;
   submission.done(std::move(submission.result));
@@ -214,6 +215,15 @@ Status Core::load_sweep(const store::SweepOverview& overview) {
       ++sweep.running;
     }
     trials_[t.id] = std::move(live);
+  }
+  attach_stopping_rule(sweep);
+  if (Status replayed = replay_reports(sweep, *trials); !replayed.is_ok()) {
+    // Judging on part of the reports would stop trials unfairly: none is stopped early.
+    log(sweep_text(record.id) +
+            ": early stopping is off, its reports did not read: " + replayed.message(),
+        LogLevel::kWarning);
+    sweep.stopping_rule.reset();
+    sweep.watched.clear();
   }
   store::SweepId id = record.id;
   sweeps_[id] = std::move(sweep);

@@ -66,6 +66,8 @@ void Core::end_trial(LiveTrial& trial, store::FinishTrial finish, bool retry,
     trial.stopping.reset();
     sweep.pending.push_back(trial.id);
   } else {
+    // A requeued trial is still the rule's to judge when it runs again; this one is done.
+    rule_trial_ended(sweep, trial);
     trials_.erase(trial.id);  // `trial` dangles from here on
   }
   maybe_complete(sweep);

@@ -6,11 +6,13 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "store/ids.h"
 #include "store/sweep_state.h"
 #include "sweeps/search/search_method.h"
+#include "sweeps/stopping/stopping_rule.h"
 #include "sweeps/sweep_spec.h"
 
 namespace labsweep::orchestrator {
@@ -26,6 +28,9 @@ struct LiveSweep {
   int64_t placing = 0;                   // new trials whose AddTrial has not completed
   int64_t trials_created = 0;            // suggestions used, in every state (run_cap counts them)
   bool exhausted = false;                // the method said it has nothing more
+  // Its early-stopping rules (docs/early-stopping.md); null when it has none.
+  std::unique_ptr<sweeps::StoppingRule> stopping_rule{};
+  std::set<std::string> watched{};  // the metrics the rule is fed
 
   // No new suggestion may be asked for: the method is done or run_cap is reached.
   bool no_more_suggestions() const {

@@ -4,6 +4,7 @@
 // has not said hello since the orchestrator restarted. Ended trials are not kept in memory.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,9 @@ struct LiveTrial {
   Clock::TimePoint started{};
   Clock::TimePoint agent_deadline{};      // kAwaitingAgent: when it is presumed lost
   std::optional<std::string> stopping{};  // why it is being stopped, once a Stop was sent
+  // The last step of each watched metric fed to its sweep's stopping rule: a point at or below
+  // it is a resend (or a late step) and is not fed again.
+  std::map<std::string, int64_t> fed_steps{};
 };
 
 }  // namespace labsweep::orchestrator

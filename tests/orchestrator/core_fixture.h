@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -65,9 +66,11 @@ class CoreTest : public ::testing::Test {
     ASSERT_TRUE(reader) << reader.status().message();
     reader_ = std::move(*reader);
     queue_ = std::make_unique<TaskQueue>();
-    core_ = std::make_unique<Core>(
-        CoreOptions{.heartbeat_interval = kHeartbeat, .missed_heartbeats = kMissed, .getenv = {}},
-        *writer_, *reader_, clock_, outbox_, *queue_);
+    core_ = std::make_unique<Core>(CoreOptions{.heartbeat_interval = kHeartbeat,
+                                               .missed_heartbeats = kMissed,
+                                               .getenv = {},
+                                               .stopping_rules = stopping_rules_},
+                                   *writer_, *reader_, clock_, outbox_, *queue_);
     Status recovered = core_->recover();
     ASSERT_TRUE(recovered.is_ok()) << recovered.message();
     settle();
@@ -185,6 +188,8 @@ class CoreTest : public ::testing::Test {
            values + "]\n" + (labsweep.empty() ? "" : "labsweep:\n" + labsweep);
   }
 
+  // The sweeps' early-stopping rules; empty: the real ones (sweeps::make_stopping_rules).
+  std::function<std::unique_ptr<sweeps::StoppingRule>(const sweeps::SweepSpec&)> stopping_rules_{};
   testing::TempDir dir_;
   testing::FakeClock clock_;
   RecordingOutbox outbox_;
