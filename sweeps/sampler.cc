@@ -67,7 +67,79 @@ double continuous_at(const Parameter& p, double u) {
   }
 }
 
+std::optional<size_t> index_of(const List& values, const Value& v) {
+  auto it = std::find(values.begin(), values.end(), v);
+  if (it == values.end()) return std::nullopt;
+  return static_cast<size_t>(it - values.begin());
+}
+
+// The inverse of continuous_at: the quantile of an unquantized value.
+double continuous_quantile(const Parameter& p, double x) {
+  double lo = p.min.is_null() ? 0 : p.min.as_number();
+  double hi = p.max.is_null() ? 0 : p.max.as_number();
+  auto fraction = [](double lo, double hi, double t) {
+    return hi > lo ? (t - lo) / (hi - lo) : 0.5;
+  };
+  switch (p.distribution) {
+    case Distribution::kUniform:
+    case Distribution::kQUniform:
+      return fraction(lo, hi, x);
+    case Distribution::kLogUniform:
+    case Distribution::kQLogUniform:
+      return fraction(lo, hi, std::log(x));
+    case Distribution::kLogUniformValues:
+    case Distribution::kQLogUniformValues:
+      return fraction(std::log(lo), std::log(hi), std::log(x));
+    case Distribution::kInvLogUniform:
+      return fraction(lo, hi, -std::log(x));
+    case Distribution::kInvLogUniformValues:
+      return fraction(-std::log(hi), -std::log(lo), -std::log(x));
+    case Distribution::kNormal:
+    case Distribution::kQNormal:
+      return prob::normal_cdf(x, p.mu, p.sigma);
+    case Distribution::kLogNormal:
+    case Distribution::kQLogNormal:
+      return prob::lognormal_cdf(x, p.mu, p.sigma);
+    case Distribution::kBeta:
+    case Distribution::kQBeta:
+      return prob::beta_cdf(x, p.a, p.b);
+    default:
+      return 0.5;
+  }
+}
+
 }  // namespace
+
+std::optional<double> quantile_of(const Parameter& p, const Value& v) {
+  switch (p.distribution) {
+    case Distribution::kConstant:
+      return 0.5;
+    case Distribution::kCategorical: {
+      std::optional<size_t> i = index_of(p.values, v);
+      if (!i) return std::nullopt;
+      return (static_cast<double>(*i) + 0.5) / static_cast<double>(p.values.size());
+    }
+    case Distribution::kCategoricalWithProbabilities: {
+      std::optional<size_t> i = index_of(p.values, v);
+      if (!i) return std::nullopt;
+      double below = 0;
+      for (size_t k = 0; k < *i; ++k) below += p.probabilities[k];
+      return std::clamp(below + p.probabilities[*i] / 2, 0.0, 1.0);
+    }
+    case Distribution::kIntUniform: {
+      if (!v.is_number()) return std::nullopt;
+      double lo = p.min.as_number();
+      double cells = p.max.as_number() - lo + 1;
+      return std::clamp((std::round(v.as_number()) - lo + 0.5) / cells, 0.0, 1.0);
+    }
+    default: {
+      if (!v.is_number() || !std::isfinite(v.as_number())) return std::nullopt;
+      double u = continuous_quantile(p, v.as_number());
+      if (std::isnan(u)) return std::nullopt;
+      return std::clamp(u, 0.0, 1.0);
+    }
+  }
+}
 
 Value sample_at(const Parameter& p, double u) {
   switch (p.distribution) {

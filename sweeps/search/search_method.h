@@ -23,6 +23,25 @@ struct Suggestion {
   std::vector<Value> values;  // one per SweepSpec::parameters entry, in that order
 };
 
+// What became of a trial, for the methods that learn from results (bayes, tpe).
+enum class TrialOutcome {
+  kRunning,   // suggested and not ended: pending, placed or running
+  kFinished,  // ended with its reports standing: completed, or stopped (early or by a user)
+  kFailed,    // failed or lost: its reports, if any, are not trusted
+};
+
+struct TrialResult {
+  uint64_t index = 0;         // the suggestion's index
+  std::vector<Value> values;  // the suggestion's values, one per SweepSpec::parameters entry
+  TrialOutcome outcome = TrialOutcome::kRunning;
+  // The sweep metric as the trial reported it, raw (the method applies the goal); each nullopt
+  // while it reported no finite value.
+  std::optional<double> best;    // its best value: the minimum, or the maximum when maximizing
+  std::optional<double> latest;  // its value at last_step
+  int64_t last_step = -1;        // the highest step it reported the metric at; -1: none
+  bool stopped_early = false;    // an early-stopping rule ended it (Optuna's "pruned")
+};
+
 class SearchMethod {
  public:
   virtual ~SearchMethod() = default;
@@ -36,6 +55,15 @@ class SearchMethod {
 
   // How many suggestions the method can make, or nullopt when it is unbounded.
   virtual std::optional<uint64_t> size() const = 0;
+
+  // Whether observe() is worth calling: the method learns from results.
+  virtual bool learns() const { return false; }
+
+  // What became of a trial. A suggestion made by next() counts as running until it is observed
+  // as finished or failed. After a restart every stored trial is observed again, in the order
+  // the trials ended (running ones last), after mark_used; a method rebuilds its model from
+  // these alone, so that its suggestions depend only on the seed and the order of results.
+  virtual void observe(const TrialResult& result) { (void)result; }
 };
 
 // The search method the spec asks for: labsweep.search when set, else the W&B method. The spec
