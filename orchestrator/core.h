@@ -41,6 +41,9 @@ struct CoreOptions {
   GetEnv getenv{};  // ${envvar:NAME} in commands; empty: every variable is unset
   // Makes a sweep's early-stopping rules; empty: sweeps::make_stopping_rules.
   std::function<std::unique_ptr<sweeps::StoppingRule>(const sweeps::SweepSpec&)> stopping_rules{};
+  // Makes a sweep's search method; empty: sweeps::make_search_method.
+  std::function<Result<std::unique_ptr<sweeps::SearchMethod>>(const sweeps::SweepSpec&, uint64_t)>
+      search_methods{};
 };
 
 // Counters for tests and logs.
@@ -110,6 +113,7 @@ class Core {
     uint64_t generation = 0;  // the agent's, when its slots were held
     std::vector<int> gpus{};
     std::string params_json{};
+    sweeps::Suggestion suggestion{};
   };
   void on_trial_added(const Placement& placement, Result<store::TrialId> added);
   // A new trial with an id from trial_ids_: placed at once, its row written behind the Assign.
@@ -153,7 +157,19 @@ class Core {
   void rule_trial_ended(LiveSweep& sweep, const LiveTrial& trial);
   Status replay_reports(LiveSweep& sweep, const std::vector<store::TrialView>& trials);
 
+  // What search methods learn from results, and the sweep metric as trials report it
+  // (core_learning.cc).
+  void note_objective(const protocol::Metrics& metrics);
+  // Tells the sweep's method what became of a trial that ended for good.
+  void teach_method(LiveSweep& sweep, const LiveTrial& trial, store::TrialStatus status);
+  void tell_if_metric_missing(LiveSweep& sweep, const LiveTrial& trial, store::TrialStatus status);
+  // After a restart: the method hears of every stored trial again, ended ones in the order they
+  // ended; live trials get back their suggestion and what they reported.
+  void relearn(LiveSweep& sweep, const std::vector<store::TrialView>& trials);
+
   // Sweeps (core_sweeps.cc).
+  Result<std::unique_ptr<sweeps::SearchMethod>> make_method(const sweeps::SweepSpec& spec,
+                                                            uint64_t seed) const;
   struct Submission {
     std::unique_ptr<sweeps::SweepSpec> spec{};
     std::unique_ptr<sweeps::SearchMethod> method{};

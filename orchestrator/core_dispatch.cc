@@ -91,7 +91,8 @@ bool Core::place_new(LiveSweep& sweep, AgentEntry& agent, std::vector<int> gpus)
                       .agent = agent.name,
                       .generation = agent.generation,
                       .gpus = std::move(gpus),
-                      .params_json = params_json(*sweep.spec, *suggestion)};
+                      .params_json = params_json(*sweep.spec, *suggestion),
+                      .suggestion = *suggestion};
   write(store::AddTrial{.sweep = sweep.id,
                         .suggestion_index = static_cast<int64_t>(suggestion->index),
                         .params_json = placement.params_json,
@@ -104,8 +105,10 @@ bool Core::place_new(LiveSweep& sweep, AgentEntry& agent, std::vector<int> gpus)
 void Core::start_reserved(LiveSweep& sweep, AgentEntry& agent, std::vector<int> gpus,
                           store::TrialId id, const sweeps::Suggestion& suggestion) {
   LiveTrial& trial = trials_[id];
-  trial =
-      LiveTrial{.id = id, .sweep = sweep.id, .params_json = params_json(*sweep.spec, suggestion)};
+  trial = LiveTrial{.id = id,
+                    .sweep = sweep.id,
+                    .params_json = params_json(*sweep.spec, suggestion),
+                    .suggestion = suggestion};
   // Written before start_trial's StartTrial; one writer applies them in that order.
   write(store::AddTrial{.sweep = sweep.id,
                         .suggestion_index = static_cast<int64_t>(suggestion.index),
@@ -151,12 +154,20 @@ void Core::on_trial_added(const Placement& placement, Result<store::TrialId> add
   if (!added) {
     log("sweep " + std::to_string(sweep.id.value) + ": " + added.status().message(),
         LogLevel::kWarning);
+    // The suggestion runs nowhere; a method that counts it as running must not wait for it.
+    if (sweep.method->learns())
+      sweep.method->observe(sweeps::TrialResult{.index = placement.suggestion.index,
+                                                .values = placement.suggestion.values,
+                                                .outcome = sweeps::TrialOutcome::kFailed});
     maybe_complete(sweep);
     dispatch();
     return;
   }
   LiveTrial& trial = trials_[*added];
-  trial = LiveTrial{.id = *added, .sweep = sweep.id, .params_json = placement.params_json};
+  trial = LiveTrial{.id = *added,
+                    .sweep = sweep.id,
+                    .params_json = placement.params_json,
+                    .suggestion = placement.suggestion};
   if (sweep.state != store::SweepState::kRunning) {
     end_trial(trial,
               store::FinishTrial{.trial = trial.id,

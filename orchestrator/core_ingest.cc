@@ -60,6 +60,7 @@ void Core::on_metrics(AgentEntry& agent, protocol::Metrics metrics, AckTracker::
   // Judged on arrival, in the trial's own order, so that a Decide that follows on the same link
   // is answered with this batch's verdict.
   judge(agent, metrics);
+  note_objective(metrics);
   store::AddMetricPoints op;
   op.points.reserve(metrics.points.size());
   for (protocol::MetricPoint& point : metrics.points) {

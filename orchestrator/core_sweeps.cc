@@ -41,7 +41,7 @@ void Core::submit_sweep(SweepSubmission in, std::function<void(Result<SubmitResu
   uint64_t seed = spec.labsweep.seed ? *spec.labsweep.seed
                                      : (uint64_t{std::random_device{}()} << 32) ^
                                            static_cast<uint64_t>(clock_.wall_ms());
-  Result<std::unique_ptr<sweeps::SearchMethod>> method = sweeps::make_search_method(spec, seed);
+  Result<std::unique_ptr<sweeps::SearchMethod>> method = make_method(spec, seed);
   if (!method) return submission->done(method.status());
   submission->method = std::move(*method);
   submission->name = in.name ? *in.name : !spec.name.empty() ? spec.name : in.file_name;
@@ -180,6 +180,12 @@ Status Core::recover() {
   return Status::ok();
 }
 
+Result<std::unique_ptr<sweeps::SearchMethod>> Core::make_method(const sweeps::SweepSpec& spec,
+                                                                uint64_t seed) const {
+  if (options_.search_methods) return options_.search_methods(spec, seed);
+  return sweeps::make_search_method(spec, seed);
+}
+
 Status Core::load_sweep(const store::SweepOverview& overview) {
   const store::SweepRecord& record = overview.sweep;
   sweeps::ReadResult read = sweeps::read_sweep(record.spec_text);
@@ -188,7 +194,7 @@ Status Core::load_sweep(const store::SweepOverview& overview) {
   LiveSweep sweep{.id = record.id, .name = record.name, .state = record.state};
   sweep.spec = std::make_unique<sweeps::SweepSpec>(std::move(*read.spec));
   place_program(*sweep.spec, record.directory);
-  auto method = sweeps::make_search_method(*sweep.spec, static_cast<uint64_t>(record.seed));
+  auto method = make_method(*sweep.spec, static_cast<uint64_t>(record.seed));
   if (!method) return method.status();
   sweep.method = std::move(*method);
   Result<std::vector<store::TrialView>> trials = reader_.trials(record.id);
@@ -225,6 +231,7 @@ Status Core::load_sweep(const store::SweepOverview& overview) {
     sweep.stopping_rule.reset();
     sweep.watched.clear();
   }
+  relearn(sweep, *trials);
   store::SweepId id = record.id;
   sweeps_[id] = std::move(sweep);
   return Status::ok();

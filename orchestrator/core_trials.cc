@@ -68,6 +68,7 @@ void Core::end_trial(LiveTrial& trial, store::FinishTrial finish, bool retry,
   } else {
     // A requeued trial is still the rule's to judge when it runs again; this one is done.
     rule_trial_ended(sweep, trial);
+    teach_method(sweep, trial, status);
     trials_.erase(trial.id);  // `trial` dangles from here on
   }
   maybe_complete(sweep);

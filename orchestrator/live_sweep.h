@@ -31,6 +31,8 @@ struct LiveSweep {
   // Its early-stopping rules (docs/early-stopping.md); null when it has none.
   std::unique_ptr<sweeps::StoppingRule> stopping_rule{};
   std::set<std::string> watched{};  // the metrics the rule is fed
+  // The user was told that a trial ended without reporting the sweep's metric (said once).
+  bool told_metric_missing = false;
 
   // No new suggestion may be asked for: the method is done or run_cap is reached.
   bool no_more_suggestions() const {

@@ -45,6 +45,13 @@ sweeps::Value to_value(const Json& json) {
   }
 }
 
+Json parse_object(std::string_view json) {
+  // Parsing without exceptions: a discarded value marks malformed text. The depth of a
+  // params_json is bounded by the sweep file's nesting, which the sweep reader limits.
+  Json parsed = Json::parse(json, nullptr, /*allow_exceptions=*/false);
+  return parsed.is_object() ? parsed : Json(Json::value_t::discarded);
+}
+
 }  // namespace
 
 std::string params_json(const sweeps::SweepSpec& spec, const sweeps::Suggestion& suggestion) {
@@ -53,13 +60,30 @@ std::string params_json(const sweeps::SweepSpec& spec, const sweeps::Suggestion&
 
 Result<std::vector<std::string>> trial_argv(const sweeps::SweepSpec& spec, std::string_view json,
                                             const GetEnv& getenv) {
-  // Parsing without exceptions: a discarded value marks malformed text. The depth of a
-  // params_json is bounded by the sweep file's nesting, which the sweep reader limits.
-  Json parsed = Json::parse(json, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded() || !parsed.is_object())
+  Json parsed = parse_object(json);
+  if (parsed.is_discarded())
     return invalid_argument("trial parameters are not a JSON object: " + std::string(json));
   sweeps::CommandContext context{.params_file = std::string(kParamsFileName), .getenv = getenv};
   return sweeps::render_command(spec, to_value(parsed), context);
+}
+
+Result<std::vector<sweeps::Value>> trial_values(const sweeps::SweepSpec& spec,
+                                                std::string_view json) {
+  Json parsed = parse_object(json);
+  if (parsed.is_discarded())
+    return invalid_argument("trial parameters are not a JSON object: " + std::string(json));
+  std::vector<sweeps::Value> values;
+  values.reserve(spec.parameters.size());
+  for (const sweeps::Parameter& p : spec.parameters) {
+    const Json* at = &parsed;
+    for (const std::string& key : p.path) {
+      if (!at->is_object() || !at->contains(key))
+        return invalid_argument("trial parameters have no " + p.name() + ": " + std::string(json));
+      at = &(*at)[key];
+    }
+    values.push_back(to_value(*at));
+  }
+  return values;
 }
 
 }  // namespace labsweep::orchestrator

@@ -32,4 +32,9 @@ std::string params_json(const sweeps::SweepSpec& spec, const sweeps::Suggestion&
 Result<std::vector<std::string>> trial_argv(const sweeps::SweepSpec& spec, std::string_view json,
                                             const GetEnv& getenv);
 
+// The values of the trial whose params_json is `json`, one per spec.parameters entry: the
+// suggestion it was made from, for a search method that relearns it after a restart.
+Result<std::vector<sweeps::Value>> trial_values(const sweeps::SweepSpec& spec,
+                                                std::string_view json);
+
 }  // namespace labsweep::orchestrator

@@ -20,7 +20,7 @@ struct Suggestion {
   // The method's own sequence number for it: the grid point, or the draw of a random search.
   // Suggestions are reproducible from the sweep's seed and this index.
   uint64_t index = 0;
-  std::vector<Value> values;  // one per SweepSpec::parameters entry, in that order
+  std::vector<Value> values{};  // one per SweepSpec::parameters entry, in that order
 };
 
 // What became of a trial, for the methods that learn from results (bayes, tpe).
@@ -31,15 +31,16 @@ enum class TrialOutcome {
 };
 
 struct TrialResult {
-  uint64_t index = 0;         // the suggestion's index
-  std::vector<Value> values;  // the suggestion's values, one per SweepSpec::parameters entry
+  uint64_t index = 0;           // the suggestion's index
+  std::vector<Value> values{};  // the suggestion's values, one per SweepSpec::parameters entry
   TrialOutcome outcome = TrialOutcome::kRunning;
   // The sweep metric as the trial reported it, raw (the method applies the goal); each nullopt
   // while it reported no finite value.
-  std::optional<double> best;    // its best value: the minimum, or the maximum when maximizing
-  std::optional<double> latest;  // its value at last_step
-  int64_t last_step = -1;        // the highest step it reported the metric at; -1: none
-  bool stopped_early = false;    // an early-stopping rule ended it (Optuna's "pruned")
+  std::optional<double> best{};    // its best value: the minimum, or the maximum when maximizing
+  std::optional<double> latest{};  // its value at last_step
+  int64_t last_step = -1;          // the highest step it reported the metric at; -1: none
+  // It was stopped before its end, by a rule or a user: Optuna's "pruned".
+  bool stopped_early = false;
 };
 
 class SearchMethod {

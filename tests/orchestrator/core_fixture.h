@@ -69,7 +69,8 @@ class CoreTest : public ::testing::Test {
     core_ = std::make_unique<Core>(CoreOptions{.heartbeat_interval = kHeartbeat,
                                                .missed_heartbeats = kMissed,
                                                .getenv = {},
-                                               .stopping_rules = stopping_rules_},
+                                               .stopping_rules = stopping_rules_,
+                                               .search_methods = search_methods_},
                                    *writer_, *reader_, clock_, outbox_, *queue_);
     Status recovered = core_->recover();
     ASSERT_TRUE(recovered.is_ok()) << recovered.message();
@@ -190,6 +191,9 @@ class CoreTest : public ::testing::Test {
 
   // The sweeps' early-stopping rules; empty: the real ones (sweeps::make_stopping_rules).
   std::function<std::unique_ptr<sweeps::StoppingRule>(const sweeps::SweepSpec&)> stopping_rules_{};
+  // The sweeps' search methods; empty: the real ones (sweeps::make_search_method).
+  std::function<Result<std::unique_ptr<sweeps::SearchMethod>>(const sweeps::SweepSpec&, uint64_t)>
+      search_methods_{};
   testing::TempDir dir_;
   testing::FakeClock clock_;
   RecordingOutbox outbox_;
