@@ -68,6 +68,17 @@ std::string summary_line(const nlohmann::json& s) {
          " lost; " + c["running"].dump() + " running, " + c["pending"].dump() + " pending";
 }
 
+// Trials that end without ever reporting the sweep's metric are most often a misspelt name: a
+// sweep like that ranks nothing and stops nothing early, which the user should hear of.
+void warn_if_metric_missing(const nlohmann::json& s, std::ostream& out) {
+  const nlohmann::json& c = s["counts"];
+  int64_t ended = c.value("completed", int64_t{0}) + c.value("stopped", int64_t{0});
+  if (s["best"].is_object() || ended == 0) return;
+  out << "  warning  " << ended << " trials ended and none reported " << metric_name(s)
+      << ": is it the name the trials report? Until one does, no trial is ranked or stopped "
+         "early by it\n";
+}
+
 void print_sweep(const nlohmann::json& s, std::ostream& out) {
   out << "sweep " << s["id"].dump() << "  " << s.value("name", "") << "  (" << s.value("method", "")
       << ", " << s.value("state", "") << ")\n";
@@ -76,6 +87,7 @@ void print_sweep(const nlohmann::json& s, std::ostream& out) {
   if (s["metric"].is_object()) {
     out << "  metric   " << metric_name(s) << " (" << s["metric"].value("goal", "") << ")   best "
         << best_text(s) << "\n";
+    warn_if_metric_missing(s, out);
   }
   out << "  trials   " << summary_line(s) << "\n";
 }

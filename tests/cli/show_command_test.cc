@@ -116,5 +116,22 @@ TEST_F(ShowCommandTest, AnUnknownSweepFails) {
   EXPECT_THAT(r.err, HasSubstr("sweep 99 does not exist"));
 }
 
+TEST_F(ShowCommandTest, WarnsWhenEndedTrialsNeverReportedTheMetric) {
+  ProcessResult reported = show({});
+  EXPECT_THAT(reported.out, Not(HasSubstr("warning")));
+
+  store::SweepId other = add_sweep(kGridSpec, "misspelt");
+  for (int i = 0; i < 2; ++i) {
+    store::TrialId trial = add_trial(other, i);
+    add_points(trial, "los", {{0, 1.0}});
+    write(store::FinishTrial{
+        .trial = trial, .status = store::TrialStatus::kCompleted, .finished_ms = 9000});
+  }
+  sweep_ = other;
+  ProcessResult r = show({});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("warning  2 trials ended and none reported loss"));
+}
+
 }  // namespace
 }  // namespace labsweep::orchestrator::testing
