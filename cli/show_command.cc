@@ -68,6 +68,17 @@ std::string summary_line(const nlohmann::json& s) {
          " lost; " + c["running"].dump() + " running, " + c["pending"].dump() + " pending";
 }
 
+// Why each stopped trial shown was stopped: an early-stopping rule's reason, or the user's.
+void print_stop_reasons(const nlohmann::json& trials, std::ostream& out) {
+  bool first = true;
+  for (const auto& t : trials) {
+    if (t.value("status", "") != "stopped" || t.value("stop_reason", "").empty()) continue;
+    out << (first ? "\nstopped:\n" : "") << "  trial " << t["id"].dump() << ": "
+        << t.value("stop_reason", "") << '\n';
+    first = false;
+  }
+}
+
 // Trials that end without ever reporting the sweep's metric are most often a misspelt name: a
 // sweep like that ranks nothing and stops nothing early, which the user should hear of.
 void warn_if_metric_missing(const nlohmann::json& s, std::ostream& out) {
@@ -119,6 +130,7 @@ int show(const ShowOptions& o, std::ostream& out, std::ostream& err) {
     Result<std::map<int64_t, std::string>> agents = fetch_agent_names(api);
     if (!agents) return print_failure(agents.status(), err);
     if (!trials->empty()) out << '\n' << trials_table(*sweep, *trials, now_ms(), *agents);
+    print_stop_reasons(*trials, out);
     if (!o.all) print_omitted(*sweep, trials->size(), out);
     return kExitOk;
   });

@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include <fstream>
+#include <map>
 #include <set>
 #include <thread>
 #include <zmq.hpp>
@@ -217,6 +218,37 @@ TEST(LabTest, OrchestratorKilledAndRestartedLosesNothingAndFinishesTheSweep) {
   for (const auto& [trial, count] : points_per_trial(lab, sweep, "loss")) {
     EXPECT_EQ(count, 30) << "trial " << trial;
   }
+}
+
+TEST(LabTest, EarlyStoppedTrialsEndStoppedWithTheRulesReason) {
+  Lab lab;
+  lab.start_server();
+  lab.start_agent("a", {"--cpu-slots", "1"});
+  // loss = (x - 3)^2 + 1/(step + 1): x = 0 and 5 cross the bound at step 3, the first step the
+  // rule checks; each trial asks for the decision after each report, so it stops right there.
+  int64_t sweep = lab.submit(
+      grid_sweep(lab, "[0, 3, 5]", 10, "  wait: {value: 1}\n",
+                 "  resources: {gpus: 0}\n  max_concurrent: 1\n"
+                 "  early_stopping:\n    - {type: threshold, bound: 2.0, after_step: 2}\n"));
+  nlohmann::json done = lab.wait_for_sweep(sweep, "completed");
+  EXPECT_EQ(done["counts"]["completed"], 1) << done.dump();
+  EXPECT_EQ(done["counts"]["stopped"], 2) << done.dump();
+  std::map<double, nlohmann::json> by_x;
+  for (const auto& t : lab.trials(sweep)) by_x[t["params"]["x"].get<double>()] = t;
+  EXPECT_EQ(by_x[3]["status"], "completed");
+  EXPECT_EQ(point_count(by_x[3], "loss"), 10);
+  EXPECT_EQ(by_x[0]["status"], "stopped");
+  EXPECT_EQ(by_x[0]["stop_reason"],
+            "step 3: loss 9.25 is worse than the bound 2.0 (checked after step 2)");
+  EXPECT_EQ(point_count(by_x[0], "loss"), 4);
+  EXPECT_EQ(by_x[5]["stop_reason"],
+            "step 3: loss 4.25 is worse than the bound 2.0 (checked after step 2)");
+
+  ProcessResult shown = run_process(
+      {built_binary("labsweep"), "show", std::to_string(sweep), "--url", lab.api().url()});
+  EXPECT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_THAT(shown.out, HasSubstr("trial " + by_x[0]["id"].dump() +
+                                   ": step 3: loss 9.25 is worse than the bound 2.0"));
 }
 
 TEST(LabTest, GarbageOnTheAgentSocketIsIgnored) {

@@ -8,6 +8,7 @@ Flags (as a sweep's ${args} renders them):
   --step_s=S       seconds to sleep after each step (default 0)
   --log=PATH       append "trial <LABSWEEP_TRIAL_ID> pid <pid> gpus <CUDA_VISIBLE_DEVICES>"
   --crash=CODE     after the first step, write "boom" to stderr and exit with CODE
+  --wait=1         after each report, wait for labsweep's early-stopping decision on it
   --daemon=PATH    first start a process in its own session that writes its pid to PATH and
                    sleeps; labsweep must end it with the trial
 """
@@ -31,6 +32,7 @@ def main():
     parser.add_argument("--log", default="")
     parser.add_argument("--crash", type=int, default=0)
     parser.add_argument("--daemon", default="")
+    parser.add_argument("--wait", type=int, default=0)
     args, _ = parser.parse_known_args()
 
     if args.log:
@@ -52,7 +54,7 @@ def main():
         if args.crash and step == 0:
             print("boom", file=sys.stderr, flush=True)
             sys.exit(args.crash)
-        if labsweep.should_stop():
+        if labsweep.should_stop(wait=bool(args.wait)):
             return
         time.sleep(args.step_s)
 
