@@ -127,7 +127,7 @@ std::optional<double> quantile_of(const Parameter& p, const Value& v) {
       return std::clamp(below + p.probabilities[*i] / 2, 0.0, 1.0);
     }
     case Distribution::kIntUniform: {
-      if (!v.is_number()) return std::nullopt;
+      if (!v.is_number() || !std::isfinite(v.as_number())) return std::nullopt;
       double lo = p.min.as_number();
       double cells = p.max.as_number() - lo + 1;
       return std::clamp((std::round(v.as_number()) - lo + 0.5) / cells, 0.0, 1.0);

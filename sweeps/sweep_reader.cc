@@ -257,8 +257,12 @@ void SweepReader::check_method_requirements(const Value& root) {
              "method 'custom' needs a custom W&B Launch scheduler; with labsweep, "
              "name a search method in labsweep.search (tpe or sobol)");
   }
-  if ((spec_.method == Method::kBayes || spec_.labsweep.search) && !spec_.metric) {
+  // Of labsweep's own methods only tpe learns from results; sobol, like random, needs no metric.
+  if (spec_.method == Method::kBayes && !spec_.metric) {
     d_.error(method_where, "Bayesian search requires \"metric\" section");
+  } else if (spec_.labsweep.search == "tpe" && !spec_.metric) {
+    d_.error(root.find("labsweep")->find("search")->location(),
+             "labsweep.search: tpe learns from the metric and requires \"metric\" section");
   }
   if (spec_.method == Method::kBayes && !searchable) {
     d_.error(method_where, "Need at least one searchable parameter for bayes search.");

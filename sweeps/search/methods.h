@@ -10,7 +10,10 @@
 
 namespace labsweep::sweeps {
 
+std::unique_ptr<SearchMethod> make_bayes_search(const SweepSpec& spec, uint64_t seed);
 std::unique_ptr<SearchMethod> make_grid_search(const SweepSpec& spec, uint64_t seed);
 std::unique_ptr<SearchMethod> make_random_search(const SweepSpec& spec, uint64_t seed);
+std::unique_ptr<SearchMethod> make_sobol_search(const SweepSpec& spec, uint64_t seed);
+std::unique_ptr<SearchMethod> make_tpe_search(const SweepSpec& spec, uint64_t seed);
 
 }  // namespace labsweep::sweeps

@@ -15,10 +15,13 @@ struct Registered {
   Factory make;
 };
 
-// Adding a method is adding its file and one line here.
+// Adding a method is adding its file and one entry here.
 constexpr Registered kMethods[] = {
-    {"grid", make_grid_search},
-    {"random", make_random_search},
+    {"bayes", make_bayes_search},    // Gaussian process + expected improvement, as W&B's
+    {"grid", make_grid_search},      // every point, lazily
+    {"random", make_random_search},  // independent draws
+    {"sobol", make_sobol_search},    // scrambled quasi-random points
+    {"tpe", make_tpe_search},        // tree-structured Parzen estimator, as Optuna's
 };
 
 }  // namespace

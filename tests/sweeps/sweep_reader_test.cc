@@ -97,6 +97,20 @@ TEST(SweepReaderTest, BayesNeedsAMetricAndASearchableParameter) {
               ElementsAre("1:9: Need at least one searchable parameter for bayes search."));
 }
 
+TEST(SweepReaderTest, OnlyTpeOfLabsweepsSearchesNeedsAMetric) {
+  const std::string tail = "program: t.py\nparameters: {a: {min: 0.0, max: 1.0}}\n";
+  EXPECT_THAT(errors_of("method: custom\nlabsweep: {search: tpe}\n" + tail),
+              ElementsAre("2:20: labsweep.search: tpe learns from the metric and requires "
+                          "\"metric\" section"));
+  EXPECT_EQ(valid_spec("method: custom\nlabsweep: {search: sobol}\n" + tail).labsweep.search,
+            "sobol");
+  EXPECT_EQ(valid_spec("method: random\nlabsweep: {search: sobol}\n" + tail).metric, std::nullopt);
+  // A bayes method keeps W&B's rule whatever labsweep.search says, and says it once.
+  EXPECT_THAT(errors_of("method: bayes\nlabsweep: {search: tpe}\n" + tail),
+              ElementsAre("1:9: Bayesian search requires \"metric\" section"));
+  valid_spec("method: custom\nmetric: {name: l}\nlabsweep: {search: tpe}\n" + tail);
+}
+
 TEST(SweepReaderTest, EarlyTerminateNeedsAMetric) {
   EXPECT_THAT(errors_of("method: random\nearly_terminate: {type: hyperband, min_iter: 3}\n"
                         "program: t.py\nparameters: {a: {min: 0.0, max: 1.0}}\n"),
