@@ -175,6 +175,17 @@ class CoreTest : public ::testing::Test {
     return view ? view->trial : store::TrialRecord{};
   }
 
+  // How many events of `kind` the store holds about `sweep`.
+  int count_events(store::SweepId sweep, const std::string& kind) {
+    auto events = reader_->events({.after = {}, .sweep = sweep, .limit = std::nullopt});
+    EXPECT_TRUE(events);
+    int n = 0;
+    if (events) {
+      for (const auto& e : *events) n += e.kind == kind;
+    }
+    return n;
+  }
+
   store::SweepState sweep_state(store::SweepId id) {
     auto overview = reader_->sweep(id);
     EXPECT_TRUE(overview);

@@ -93,14 +93,6 @@ class LearningTest : public CoreTest {
     return assigns.empty() ? 0 : assigns[0].trial_id;
   }
 
-  int count_events(store::SweepId sweep, const std::string& kind) {
-    auto events = reader_->events({.after = {}, .sweep = sweep, .limit = std::nullopt});
-    EXPECT_TRUE(events);
-    int n = 0;
-    for (const auto& e : *events) n += e.kind == kind;
-    return n;
-  }
-
   std::shared_ptr<std::vector<std::string>> log_;
 };
 

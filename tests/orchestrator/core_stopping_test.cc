@@ -80,14 +80,6 @@ class StoppingTest : public CoreTest {
     return answers.empty() ? protocol::Decision{} : answers[0];
   }
 
-  int count_events(store::SweepId sweep, const std::string& kind) {
-    auto events = reader_->events({.after = {}, .sweep = sweep, .limit = std::nullopt});
-    EXPECT_TRUE(events);
-    int n = 0;
-    for (const auto& e : *events) n += e.kind == kind;
-    return n;
-  }
-
   std::vector<std::shared_ptr<RuleLog>> rules_;
 };
 
