@@ -9,12 +9,12 @@
 #include <map>
 #include <random>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "sweeps/sampler.h"
 #include "sweeps/search/expected_improvement.h"
 #include "sweeps/search/gaussian_process.h"
 #include "sweeps/search/methods.h"
+#include "sweeps/search/suggestion_indexes.h"
 
 namespace labsweep::sweeps {
 namespace {
@@ -71,16 +71,13 @@ class BayesSearch final : public SearchMethod {
   }
 
   std::optional<Suggestion> next() override {
-    while (used_.count(cursor_)) used_.erase(cursor_++);
-    uint64_t index = cursor_++;
+    uint64_t index = *indexes_.take();
     std::vector<Value> values = suggest(index);
     record(TrialResult{.index = index, .values = values});
     return Suggestion{index, std::move(values)};
   }
 
-  void mark_used(uint64_t index) override {
-    if (index >= cursor_) used_.insert(index);
-  }
+  void mark_used(uint64_t index) override { indexes_.mark_used(index); }
 
   std::optional<uint64_t> size() const override { return std::nullopt; }
   bool learns() const override { return true; }
@@ -99,8 +96,7 @@ class BayesSearch final : public SearchMethod {
   uint64_t seed_;
   Metric metric_;
   std::vector<size_t> searchable_;  // the parameters that are not constants, by position
-  uint64_t cursor_ = 0;
-  std::unordered_set<uint64_t> used_;
+  SuggestionIndexes indexes_;
   // Ended trials in the order they ended (a trial that ends again moves to the back), as a
   // restarted orchestrator observes them again; running trials by index.
   std::map<uint64_t, Trial> ended_;

@@ -6,7 +6,6 @@
 // standardised by the caller. All linear algebra goes through the Cholesky factor of the kernel
 // matrix; no inverse is ever formed.
 
-#include <Eigen/Cholesky>
 #include <Eigen/Core>
 #include <optional>
 
@@ -46,13 +45,13 @@ class GaussianProcess {
   double variance(const Eigen::Ref<const Eigen::RowVectorXd>& k) const;
 
  private:
-  GaussianProcess(Eigen::MatrixXd x, Eigen::LLT<Eigen::MatrixXd> factor, Eigen::VectorXd weights,
+  GaussianProcess(Eigen::MatrixXd x, Eigen::MatrixXd factor, Eigen::VectorXd weights,
                   double data_fit, double length_scale, double nugget);
 
   Eigen::MatrixXd x_;
-  Eigen::LLT<Eigen::MatrixXd> factor_;  // K + nugget I = L L'
-  Eigen::VectorXd weights_;             // K^-1 y
-  double data_fit_;                     // y'K^-1y
+  Eigen::MatrixXd factor_;   // K + nugget I = L L', in the lower triangle
+  Eigen::VectorXd weights_;  // K^-1 y
+  double data_fit_;          // y'K^-1y
   double length_scale_;
   double nugget_;
 };

@@ -1,9 +1,8 @@
 // Grid search (reference §3): the points of the grid in order, skipping those already used.
 
-#include <unordered_set>
-
 #include "sweeps/search/grid_space.h"
 #include "sweeps/search/methods.h"
+#include "sweeps/search/suggestion_indexes.h"
 
 namespace labsweep::sweeps {
 namespace {
@@ -13,23 +12,18 @@ class GridSearch final : public SearchMethod {
   explicit GridSearch(const SweepSpec& spec) : space_(spec.parameters) {}
 
   std::optional<Suggestion> next() override {
-    while (cursor_ < space_.size() && used_.count(cursor_)) used_.erase(cursor_++);
-    if (cursor_ >= space_.size()) return std::nullopt;
-    Suggestion s{cursor_, space_.point(cursor_)};
-    ++cursor_;
-    return s;
+    std::optional<uint64_t> index = indexes_.take(space_.size());
+    if (!index) return std::nullopt;
+    return Suggestion{*index, space_.point(*index)};
   }
 
-  void mark_used(uint64_t index) override {
-    if (index >= cursor_) used_.insert(index);
-  }
+  void mark_used(uint64_t index) override { indexes_.mark_used(index); }
 
   std::optional<uint64_t> size() const override { return space_.size(); }
 
  private:
   GridSpace space_;
-  uint64_t cursor_ = 0;
-  std::unordered_set<uint64_t> used_;  // used points ahead of the cursor
+  SuggestionIndexes indexes_;
 };
 
 }  // namespace

@@ -9,11 +9,11 @@
 #include <algorithm>
 #include <boost/random/sobol.hpp>
 #include <optional>
-#include <unordered_set>
 
 #include "sweeps/sampler.h"
 #include "sweeps/search/methods.h"
 #include "sweeps/search/owen_scramble.h"
+#include "sweeps/search/suggestion_indexes.h"
 
 namespace labsweep::sweeps {
 namespace {
@@ -36,14 +36,11 @@ class SobolSearch final : public SearchMethod {
   }
 
   std::optional<Suggestion> next() override {
-    while (used_.count(cursor_)) used_.erase(cursor_++);
-    uint64_t index = cursor_++;
+    uint64_t index = *indexes_.take();
     return Suggestion{index, point(index)};
   }
 
-  void mark_used(uint64_t index) override {
-    if (index >= cursor_) used_.insert(index);
-  }
+  void mark_used(uint64_t index) override { indexes_.mark_used(index); }
 
   std::optional<uint64_t> size() const override { return std::nullopt; }
 
@@ -84,8 +81,7 @@ class SobolSearch final : public SearchMethod {
   std::vector<size_t> searched_;  // the non-constant parameters, one dimension each
   std::vector<uint64_t> keys_;    // one scrambling key per dimension
   std::optional<boost::random::sobol> engine_;
-  uint64_t cursor_ = 0;
-  std::unordered_set<uint64_t> used_;
+  SuggestionIndexes indexes_;
 };
 
 }  // namespace

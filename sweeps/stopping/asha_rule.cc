@@ -9,7 +9,6 @@
 #include <ext/pb_ds/tree_policy.hpp>
 #include <functional>
 #include <limits>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +17,7 @@
 #include <vector>
 
 #include "sweeps/python_format.h"
+#include "sweeps/stopping/resource_pairing.h"
 #include "sweeps/stopping/watched_metric.h"
 
 namespace labsweep::sweeps {
@@ -108,9 +108,6 @@ class Rung {
 struct TrialState {
   size_t next_rung = 0;  // index in its bracket of the lowest rung it has not reached
   bool done = false;     // stopped by this rule or ended: never judged or recorded again
-  // With a named resource, reports waiting for their partner of the same step.
-  std::map<int64_t, double> values;
-  std::map<int64_t, double> resources;
 };
 
 // The cut-off as a user reads it: exact where a few digits say it exactly, else rounded to the
@@ -130,10 +127,7 @@ std::string cutoff_text(double cutoff, double value, Goal goal) {
 class AshaRule final : public StoppingRule {
  public:
   AshaRule(AshaSettings settings, std::string metric, Goal goal, std::string resource)
-      : settings_(settings),
-        metric_(std::move(metric)),
-        goal_(goal),
-        resource_(std::move(resource)) {
+      : settings_(settings), metric_(metric), goal_(goal), progress_(metric, std::move(resource)) {
     // A bracket's rungs are the previous one's less its lowest: past the first bracket without
     // rungs, none has any, and those are not built (`brackets` may be large).
     for (int64_t b = 0; b < settings_.brackets; ++b) {
@@ -144,51 +138,22 @@ class AshaRule final : public StoppingRule {
     }
   }
 
-  std::vector<std::string> metrics() const override {
-    if (!named_resource() || resource_ == metric_) return {metric_};
-    return {metric_, resource_};
-  }
+  std::vector<std::string> metrics() const override { return progress_.metrics(); }
 
   StopVerdict report(const Report& report) override {
     TrialState& trial = trials_[report.trial];
     if (trial.done) return {};
-    if (!named_resource()) {
-      if (report.metric != metric_) return {};
-      return reach(report.trial, trial, static_cast<double>(report.step), report.value);
-    }
-    if (report.metric == metric_ && report.metric == resource_)
-      return reach(report.trial, trial, report.value, report.value);
-    if (report.metric == metric_) return pair(report, trial, trial.values, trial.resources);
-    if (report.metric == resource_) return pair(report, trial, trial.resources, trial.values);
-    return {};
+    std::optional<Progress> progress = progress_.pair(report);
+    if (!progress) return {};
+    return reach(report.trial, trial, progress->resource, progress->value);
   }
 
   void trial_ended(int64_t trial) override {
-    TrialState& state = trials_[trial];
-    state.done = true;
-    state.values.clear();
-    state.resources.clear();
+    trials_[trial].done = true;
+    progress_.forget(trial);
   }
 
  private:
-  bool named_resource() const { return resource_ != "step"; }
-
-  // A report of one of the two series: judged once its partner of the same step is known. A
-  // step reported twice keeps its first value, as the store does.
-  StopVerdict pair(const Report& report, TrialState& trial, std::map<int64_t, double>& mine,
-                   std::map<int64_t, double>& theirs) {
-    auto partner = theirs.find(report.step);
-    if (partner == theirs.end()) {
-      mine.try_emplace(report.step, report.value);
-      return {};
-    }
-    double other = partner->second;
-    theirs.erase(partner);
-    bool is_value = report.metric == metric_;
-    return reach(report.trial, trial, is_value ? other : report.value,
-                 is_value ? report.value : other);
-  }
-
   // The trial made `value` at `resource`. It reaches the highest rung at or below `resource`
   // unless it already has: rungs it jumped over get nothing from it (as in Ray Tune: a later
   // value would not be comparable with the others there), and a late report of an earlier step
@@ -212,8 +177,7 @@ class AshaRule final : public StoppingRule {
     // Ties survive: a trial is stopped only when strictly worse than the cut-off.
     if (!cutoff || !(loss > *cutoff)) return {};
     trial.done = true;
-    trial.values.clear();
-    trial.resources.clear();
+    progress_.forget(id);
     return {true, reason(bracket, rung.resource(), value, *cutoff)};
   }
 
@@ -221,7 +185,7 @@ class AshaRule final : public StoppingRule {
     // + 0.0: a maximized cut-off of 0 reads "0.0", not "-0.0".
     double shown = (goal_ == Goal::kMaximize ? -cutoff : cutoff) + 0.0;
     std::string where = "rung " + std::to_string(rung);
-    if (named_resource()) where += " (" + resource_ + ")";
+    if (progress_.named()) where += " (" + progress_.resource() + ")";
     if (settings_.brackets > 1) where = "bracket " + std::to_string(bracket) + ", " + where;
     return where + ": " + metric_ + " " + python_float_repr(value) + " is not in the top 1/" +
            std::to_string(settings_.eta) + " (cut-off " + cutoff_text(shown, value, goal_) + ")";
@@ -230,7 +194,7 @@ class AshaRule final : public StoppingRule {
   AshaSettings settings_;
   std::string metric_;
   Goal goal_;
-  std::string resource_;
+  ResourcePairing progress_;
   std::vector<std::vector<Rung>> brackets_;
   std::unordered_map<int64_t, TrialState> trials_;
 };
@@ -240,10 +204,9 @@ class AshaRule final : public StoppingRule {
 std::unique_ptr<StoppingRule> make_asha_rule(const StoppingRuleSpec& spec,
                                              const Metric& sweep_metric) {
   WatchedMetric watched = watched_metric(spec, sweep_metric);
-  std::string resource = spec.resource.empty() ? "step" : spec.resource;
   return std::make_unique<AshaRule>(read_settings(spec.settings), std::move(watched.name),
                                     watched.maximize ? Goal::kMaximize : Goal::kMinimize,
-                                    std::move(resource));
+                                    spec.resource);
 }
 
 }  // namespace labsweep::sweeps

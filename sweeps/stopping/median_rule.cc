@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 
 #include "sweeps/python_format.h"
 #include "sweeps/stopping/ranked_values.h"
+#include "sweeps/stopping/resource_pairing.h"
 #include "sweeps/stopping/watched_metric.h"
 
 namespace labsweep::sweeps {
@@ -25,49 +27,61 @@ int64_t setting(const StoppingRuleSpec& spec, std::string_view key, int64_t fall
   return fallback;
 }
 
-// "A trial's value at a step" is the finite value it reported at exactly that step, the first
-// time it reported one there; a second report of the same step is neither counted nor judged,
-// so that each trial counts once per step.
+// "A trial's value at a step" is the finite value it reported at exactly that point of the
+// resource axis (the step, or the named resource paired with it), the first time it reported one
+// there; a second report of the same point is neither counted nor judged, so that each trial
+// counts once per point.
 class MedianRule final : public StoppingRule {
  public:
   MedianRule(const StoppingRuleSpec& spec, const Metric& sweep_metric)
       : metric_(watched_metric(spec, sweep_metric)),
+        progress_(metric_.name, spec.resource),
         warmup_steps_(setting(spec, "warmup_steps", 0)),
         min_trials_(setting(spec, "min_trials", 1)) {}
 
-  std::vector<std::string> metrics() const override { return {metric_.name}; }
+  std::vector<std::string> metrics() const override { return progress_.metrics(); }
 
   StopVerdict report(const Report& report) override {
-    if (report.metric != metric_.name || !std::isfinite(report.value)) return {};
-    if (!seen_.insert({report.trial, report.step}).second) return {};
-    double value = metric_.lower_is_better(report.value);
-    RankedValues& at_step = steps_[report.step];
-    // The step's values so far are the other trials' only: this one's joins them after.
+    std::optional<Progress> progress = progress_.pair(report);
+    if (!progress || !counts(report.trial, *progress)) return {};
+    double value = metric_.lower_is_better(progress->value);
+    RankedValues& at_point = points_[progress->resource];
+    // The point's values so far are the other trials' only: this one's joins them after. A
+    // trial that ended is judged no more, but what it still reports counts for the others.
     StopVerdict verdict;
-    if (!ended_.contains(report.trial)) verdict = judge(report.step, value, at_step);
-    at_step.insert(value);
+    if (!ended_.contains(report.trial)) verdict = judge(progress->resource, value, at_point);
+    at_point.insert(value);
     return verdict;
   }
 
   void trial_ended(int64_t trial) override { ended_.insert(trial); }
 
  private:
-  StopVerdict judge(int64_t step, double value, RankedValues& others) const {
-    if (step < warmup_steps_ || static_cast<int64_t>(others.size()) < min_trials_) return {};
-    if (others.size() == 0) return {};
+  // Whether this is the trial's first finite value at a point the axis can place.
+  bool counts(int64_t trial, const Progress& progress) {
+    if (!std::isfinite(progress.value) || std::isnan(progress.resource)) return false;
+    return seen_.insert({trial, progress.resource}).second;
+  }
+
+  StopVerdict judge(double at, double value, RankedValues& others) const {
+    if (at < static_cast<double>(warmup_steps_) ||
+        static_cast<int64_t>(others.size()) < min_trials_ || others.size() == 0)
+      return {};
     double median = others.median();
     if (!(value > median)) return {};
-    return {true, "step " + std::to_string(step) + ": " + metric_.name + " " +
+    return {true, progress_.resource() + " " + resource_text(at) + ": " + metric_.name + " " +
                       python_float_repr(metric_.as_reported(value)) + " is worse than the median " +
                       python_float_repr(metric_.as_reported(median)) + " of the " +
-                      std::to_string(others.size()) + " other trials at that step"};
+                      std::to_string(others.size()) + " other trials at that " +
+                      progress_.resource()};
   }
 
   WatchedMetric metric_;
+  ResourcePairing progress_;
   int64_t warmup_steps_;
   int64_t min_trials_;
-  std::map<int64_t, RankedValues> steps_;       // per step, the values reported there
-  std::set<std::pair<int64_t, int64_t>> seen_;  // (trial, step) pairs already counted
+  std::map<double, RankedValues> points_;      // per point of the axis, the values reported there
+  std::set<std::pair<int64_t, double>> seen_;  // (trial, point) pairs already counted
   std::unordered_set<int64_t> ended_;
 };
 

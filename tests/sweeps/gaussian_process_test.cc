@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <Eigen/Cholesky>
 #include <cmath>
+#include <cstdlib>
 #include <numbers>
+#include <random>
+#include <utility>
 
 #include "sweeps/search/expected_improvement.h"
 #include "sweeps/search/line_maximizer.h"
@@ -36,6 +40,71 @@ TEST(GaussianProcessTest, PosteriorOfThreePointsMatchesAnIndependentComputation)
   EXPECT_NEAR(gp->variance(k.row(1)), 0.41488939258080015, 1e-12);
   EXPECT_NEAR(gp->variance(k.row(2)), 9.999998618059891e-08, 1e-12);  // at a training point
   EXPECT_NEAR(gp->log_marginal_likelihood(), -4.881957350656043, 1e-10);
+}
+
+// The model's own Cholesky factorisation against Eigen's LLT at sizes where every column takes
+// the matrix-vector path (60 and 150 points in 4 dimensions, two of them coincident; 150 spans
+// several of the kernel's chunks of 64 entries, the last one partial, with a length scale that
+// keeps K as well-conditioned as at 60 points).
+TEST(GaussianProcessTest, LargerModelMatchesEigensFactorisation) {
+  for (auto [n, length_scale] : {std::pair<Eigen::Index, double>{60, 0.4}, {150, 0.15}}) {
+    SCOPED_TRACE(n);
+    std::srand(7);
+    Eigen::MatrixXd x = (Eigen::MatrixXd::Random(n, 4).array() + 1) / 2;
+    x.row(n - 1) = x.row(3);
+    Eigen::VectorXd y = Eigen::VectorXd::Random(n);
+    auto gp = GaussianProcess::fit(x, y, length_scale);
+    ASSERT_TRUE(gp);
+    Eigen::MatrixXd k = matern15_matrix(x, x, length_scale);
+    k.diagonal().array() += gp->nugget();
+    Eigen::LLT<Eigen::MatrixXd> llt(k);
+    ASSERT_EQ(llt.info(), Eigen::Success);
+    double expected = -0.5 * y.dot(llt.solve(y)) - llt.matrixLLT().diagonal().array().log().sum() -
+                      0.5 * static_cast<double>(n) * std::log(2 * std::numbers::pi);
+    EXPECT_NEAR(gp->log_marginal_likelihood(), expected, 1e-9 * std::abs(expected));
+    Eigen::MatrixXd points = (Eigen::MatrixXd::Random(5, 4).array() + 1) / 2;
+    Eigen::MatrixXd cross = gp->cross_kernel(points);
+    Eigen::VectorXd mean = gp->mean(cross);
+    Eigen::VectorXd expected_mean = cross * llt.solve(y);
+    for (Eigen::Index i = 0; i < 5; ++i) {
+      EXPECT_NEAR(mean(i), expected_mean(i), 1e-9);
+      Eigen::VectorXd v = llt.matrixL().solve(cross.row(i).transpose());
+      EXPECT_NEAR(gp->variance(cross.row(i)), std::max(0.0, 1.0 - v.squaredNorm()), 1e-9);
+    }
+  }
+}
+
+// The chunked, vectorised cross kernel gives each entry the bits of the scalar kernel of the
+// same distance (summed over the coordinates in order), across chunk boundaries and a partial
+// last chunk; it is within rounding of (1 + s) exp(-s) with libm's exp, and exactly 0 past the
+// cut-off at s = 40.
+TEST(GaussianProcessTest, MaternMatrixMatchesTheScalarKernel) {
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> uniform(0, 1);
+  Eigen::MatrixXd a(150, 3);
+  Eigen::MatrixXd b(4, 3);
+  for (double& v : a.reshaped()) v = uniform(rng);
+  for (double& v : b.reshaped()) v = uniform(rng);
+  const double length_scale = 0.03;
+  Eigen::MatrixXd k = matern15_matrix(a, b, length_scale);
+  int cut = 0;
+  for (Eigen::Index j = 0; j < b.rows(); ++j) {
+    for (Eigen::Index i = 0; i < a.rows(); ++i) {
+      double squared = 0;
+      for (Eigen::Index c = 0; c < 3; ++c) squared += (a(i, c) - b(j, c)) * (a(i, c) - b(j, c));
+      double distance = std::sqrt(squared);
+      ASSERT_EQ(k(i, j), matern15(distance, length_scale)) << i << ", " << j;
+      double s = distance * (std::sqrt(3.0) / length_scale);  // rounded as the kernel rounds it
+      if (s > 40) {
+        EXPECT_EQ(k(i, j), 0.0);
+        ++cut;
+      } else {
+        EXPECT_NEAR(k(i, j), (1 + s) * std::exp(-s), 5e-16 * (1 + s) * std::exp(-s));
+      }
+    }
+  }
+  EXPECT_GT(cut, 0);
+  EXPECT_LT(cut, 600);
 }
 
 TEST(GaussianProcessTest, MaternKernel) {

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "tests/sweeps/stopping/stopping_test_support.h"
 
@@ -95,6 +97,32 @@ TEST(MedianRuleTest, EndedTrialsCountButAreNotJudged) {
   EXPECT_FALSE(feed(*rule, 3, 99.0, 1).stop);
   EXPECT_EQ(feed(*rule, 4, 3.0, 1).reason,  // others {1,2,99}: trial 3's value counts
             "step 1: loss 3.0 is worse than the median 2.0 of the 3 other trials at that step");
+}
+
+// resource epoch: the value at a point is the loss paired, by step, with the epoch reported at
+// the same step; the two may arrive in either order.
+TEST(MedianRuleTest, ANamedResourceIsTheAxisOfThePoints) {
+  StoppingRuleSpec spec = rule_spec("median", {{"warmup_steps", Value(int64_t{2})}});
+  spec.resource = "epoch";
+  auto rule = make_median_rule(spec, metric("loss"));
+  EXPECT_EQ(rule->metrics(), (std::vector<std::string>{"loss", "epoch"}));
+  // Trial 1 reports epoch 2 at step 100; trial 2 reports epoch 2 at step 40.
+  EXPECT_FALSE(feed(*rule, 1, 1.0, 100).stop);
+  EXPECT_FALSE(feed(*rule, 1, 2.0, 100, "epoch").stop);
+  EXPECT_FALSE(feed(*rule, 2, 2.0, 40, "epoch").stop);  // waits for its loss
+  EXPECT_EQ(feed(*rule, 2, 3.0, 40).reason,
+            "epoch 2: loss 3.0 is worse than the median 1.0 of the 1 other trials at that epoch");
+  // Epoch 1 is in the warm-up; a fractional epoch is a point of its own; a NaN epoch is none.
+  feed(*rule, 3, 1.0, 1, "epoch");
+  EXPECT_FALSE(feed(*rule, 3, 9.0, 1).stop);
+  feed(*rule, 4, 2.5, 50, "epoch");
+  EXPECT_FALSE(feed(*rule, 4, 9.0, 50).stop);
+  feed(*rule, 5, 2.5, 60, "epoch");
+  EXPECT_EQ(feed(*rule, 5, 9.5, 60).reason,
+            "epoch 2.5: loss 9.5 is worse than the median 9.0 of the 1 other trials at that "
+            "epoch");
+  feed(*rule, 6, std::numeric_limits<double>::quiet_NaN(), 70, "epoch");
+  EXPECT_FALSE(feed(*rule, 6, 99.0, 70).stop);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "tests/sweeps/stopping/stopping_test_support.h"
 
@@ -60,6 +62,25 @@ TEST(ThresholdRuleTest, IgnoresOtherMetricsAndEndedTrials) {
   rule->trial_ended(1);
   EXPECT_FALSE(feed(*rule, 1, kNaN, 1, "grad_norm").stop);
   EXPECT_TRUE(feed(*rule, 2, kNaN, 1, "grad_norm").stop);
+}
+
+TEST(ThresholdRuleTest, ANamedResourceDecidesWhenTheBoundApplies) {
+  StoppingRuleSpec spec =
+      rule_spec("threshold", {{"bound", Value(1.0)}, {"after_step", Value(int64_t{2})}});
+  spec.resource = "epoch";
+  auto rule = make_threshold_rule(spec, metric("loss"));
+  EXPECT_EQ(rule->metrics(), (std::vector<std::string>{"loss", "epoch"}));
+  EXPECT_FALSE(feed(*rule, 1, 5.0, 300).stop);           // waits for the epoch of step 300
+  EXPECT_FALSE(feed(*rule, 1, 2.0, 300, "epoch").stop);  // epoch 2 is not after epoch 2
+  EXPECT_FALSE(feed(*rule, 1, 2.5, 400, "epoch").stop);
+  EXPECT_EQ(feed(*rule, 1, 5.0, 400).reason,
+            "epoch 2.5: loss 5.0 is worse than the bound 1.0 (checked after epoch 2)");
+  // A non-finite value stops at once, before its epoch is known.
+  EXPECT_EQ(feed(*rule, 2, kNaN, 10).reason, "step 10: loss is nan");
+  // A trial that ended is not judged, and its waiting reports are dropped.
+  feed(*rule, 3, 9.0, 500);
+  rule->trial_ended(3);
+  EXPECT_FALSE(feed(*rule, 3, 9.0, 500, "epoch").stop);
 }
 
 }  // namespace
