@@ -1,9 +1,11 @@
 #include "protocol/codec.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <initializer_list>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -34,12 +36,15 @@ void write_list(MsgpackWriter& w, std::string_view key, const std::vector<Item>&
 
 void write_gpus(MsgpackWriter& w, const std::vector<GpuState>& gpus) {
   write_list(w, "gpus", gpus, [&w](const GpuState& g) {
-    w.map(5);
+    w.map(5 + (g.memory_used_mb ? 1 : 0) + (g.utilization_percent ? 1 : 0));
     w.entry("index", g.index);
     w.entry("name", g.name);
     w.entry("memory_total_mb", g.memory_total_mb);
     w.entry("memory_used_by_others_mb", g.memory_used_by_others_mb);
     w.entry("used_by_others", g.used_by_others);
+    // Left out when unknown: a missing member means "not reported", which 0 would not.
+    if (g.memory_used_mb) w.entry("memory_used_mb", *g.memory_used_mb);
+    if (g.utilization_percent) w.entry("utilization_percent", *g.utilization_percent);
   });
 }
 
@@ -119,6 +124,16 @@ void write(MsgpackWriter& w, const Decide& m) {
   w.entry("trial_id", m.trial_id);
   w.entry("step", m.step);
 }
+const char* stream_name(TrialOutput::Stream stream) {
+  return stream == TrialOutput::Stream::kStdout ? "stdout" : "stderr";
+}
+void write(MsgpackWriter& w, const TrialOutput& m) {
+  begin(w, "trial_output", 4);
+  w.entry("trial_id", m.trial_id);
+  w.entry("stream", stream_name(m.stream));
+  w.entry("offset", m.offset);
+  w.entry("data", m.data);
+}
 void write(MsgpackWriter& w, const Decision& m) {
   begin(w, "decision", 5);
   w.entry("query", m.query);
@@ -131,11 +146,12 @@ void write(MsgpackWriter& w, const Decision& m) {
 // ---- decoding ------------------------------------------------------------------------------
 
 // One field of a map: its name, how to read its value into the message (false: the value is
-// not what `expected` says), and whether it was seen.
+// not what `expected` says), and whether the map may leave it out.
 struct Field {
   std::string_view name;
   std::function<bool(MsgpackReader&)> read;
   const char* expected;
+  bool optional = false;
 };
 
 constexpr const char* kInteger = "an integer in range";
@@ -169,6 +185,19 @@ Field milliseconds(std::string_view name, std::chrono::milliseconds& out) {
             return true;
           },
           kInteger};
+}
+// A field that may be absent (`out` stays nullopt); when present, an integer from `min` to `max`.
+template <typename Int>
+Field optional_integer(std::string_view name, std::optional<Int>& out, Int min, Int max,
+                       const char* expected) {
+  return {name,
+          [&out, min, max](MsgpackReader& r) {
+            Int value{};
+            if (!r.integer(value) || value < min || value > max) return false;
+            out = value;
+            return true;
+          },
+          expected, /*optional=*/true};
 }
 // A list whose items `read_item` reads one by one; one bad item spoils the list.
 template <typename T, typename ReadItem>
@@ -208,7 +237,7 @@ std::string read_fields(MsgpackReader& r, uint32_t entries, std::initializer_lis
     if (!it->read(r)) return "field '" + std::string(key) + "': expected " + it->expected;
   }
   for (const Field& f : fields) {
-    if (!(seen & (uint64_t{1} << (&f - fields.begin())))) {
+    if (!f.optional && !(seen & (uint64_t{1} << (&f - fields.begin())))) {
       return "field '" + std::string(f.name) + "' is missing";
     }
   }
@@ -222,7 +251,11 @@ bool read_gpu(MsgpackReader& r, GpuState& g) {
                      {integer("index", g.index), text("name", g.name),
                       integer("memory_total_mb", g.memory_total_mb),
                       integer("memory_used_by_others_mb", g.memory_used_by_others_mb),
-                      flag("used_by_others", g.used_by_others)})
+                      flag("used_by_others", g.used_by_others),
+                      optional_integer<int64_t>("memory_used_mb", g.memory_used_mb, 0, INT64_MAX,
+                                                "an integer >= 0"),
+                      optional_integer("utilization_percent", g.utilization_percent, 0, 100,
+                                       "an integer from 0 to 100")})
              .empty();
 }
 
@@ -338,17 +371,36 @@ Result<Message> read_decision(MsgpackReader& r, uint32_t n) {
   return finish("decision", problem, std::move(m));
 }
 
+Field output_stream(TrialOutput::Stream& out) {
+  return {"stream",
+          [&out](MsgpackReader& r) {
+            std::string_view s;
+            if (!r.str(s) || (s != "stdout" && s != "stderr")) return false;
+            out = s == "stdout" ? TrialOutput::Stream::kStdout : TrialOutput::Stream::kStderr;
+            return true;
+          },
+          "\"stdout\" or \"stderr\""};
+}
+Result<Message> read_trial_output(MsgpackReader& r, uint32_t n) {
+  TrialOutput m;
+  std::string problem = read_fields(r, n,
+                                    {integer("trial_id", m.trial_id), output_stream(m.stream),
+                                     integer("offset", m.offset), text("data", m.data)});
+  if (problem.empty() && m.offset < 0) problem = "field 'offset': expected a count of bytes";
+  return finish("trial_output", problem, std::move(m));
+}
+
 using BodyReader = Result<Message> (*)(MsgpackReader&, uint32_t);
 
 // Indexed like Message's alternatives, and named by type_name().
 constexpr BodyReader kReaders[] = {read_hello, read_welcome, read_heartbeat,     read_assign,
                                    read_stop,  read_metrics, read_trial_started, read_trial_ended,
-                                   read_ack,   read_decide,  read_decision};
+                                   read_ack,   read_decide,  read_decision,      read_trial_output};
 static_assert(std::size(kReaders) == std::variant_size_v<Message>, "a reader for every message");
 
 constexpr const char* kNames[] = {"hello", "welcome", "heartbeat",     "assign",
                                   "stop",  "metrics", "trial_started", "trial_ended",
-                                  "ack",   "decide",  "decision"};
+                                  "ack",   "decide",  "decision",      "trial_output"};
 static_assert(std::size(kNames) == std::variant_size_v<Message>, "a name for every message");
 
 // The frame's version and type, wherever they stand in its map of `n` entries.

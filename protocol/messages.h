@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -22,6 +23,9 @@ struct GpuState {
   int64_t memory_total_mb = 0;
   int64_t memory_used_by_others_mb = 0;
   bool used_by_others = false;  // a process outside labsweep's trials runs on it
+  // For people (the dashboard), not for placement; absent from agents that do not send them.
+  std::optional<int64_t> memory_used_mb{};   // by everyone, labsweep's trials included
+  std::optional<int> utilization_percent{};  // 0..100; absent where the driver cannot tell
   friend bool operator==(const GpuState&, const GpuState&) = default;
 };
 
@@ -131,8 +135,21 @@ struct Decision {
   friend bool operator==(const Decision&, const Decision&) = default;
 };
 
+// Agent -> orchestrator: bytes a running trial wrote to its stdout.log or stderr.log, from byte
+// `offset` of the file. Not a data message: no sequence number, never kept or resent; output is
+// a view of the trial, its metrics are the record. A gap between what came before and `offset`
+// is output the agent skipped to keep up (docs/protocol.md, "Trial output").
+struct TrialOutput {
+  enum class Stream { kStdout, kStderr };
+  int64_t trial_id = 0;
+  Stream stream = Stream::kStdout;
+  int64_t offset = 0;  // of data's first byte in the file
+  std::string data;    // raw bytes, not necessarily UTF-8, nor cut at a character's boundary
+  friend bool operator==(const TrialOutput&, const TrialOutput&) = default;
+};
+
 using Message = std::variant<Hello, Welcome, Heartbeat, Assign, Stop, Metrics, TrialStarted,
-                             TrialEnded, Ack, Decide, Decision>;
+                             TrialEnded, Ack, Decide, Decision, TrialOutput>;
 
 // The message's type as it is written on the wire ("hello", "assign", ...).
 const char* type_name(const Message& message);

@@ -119,7 +119,22 @@ CREATE TABLE events (
 CREATE INDEX events_by_sweep ON events (sweep_id, id);
 )sql";
 
-constexpr std::array<std::string_view, 1> kMigrations = {kVersion1};
+// Version 2: the trials' last output (docs/storage.md, "Trial output"), and a trial's events
+// found without a scan. data is TEXT holding the bytes as the trial wrote them (SQLite does not
+// check UTF-8); end_byte is start_byte plus their count, kept because length() counts characters.
+constexpr std::string_view kVersion2 = R"sql(
+CREATE TABLE trial_output (
+  trial_id   INTEGER NOT NULL REFERENCES trials (id),
+  stream     TEXT NOT NULL CHECK (stream IN ('stdout', 'stderr')),
+  start_byte INTEGER NOT NULL,
+  end_byte   INTEGER NOT NULL,
+  data       TEXT NOT NULL,
+  PRIMARY KEY (trial_id, stream, start_byte)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX events_by_trial ON events (trial_id, id);
+)sql";
+
+constexpr std::array<std::string_view, 2> kMigrations = {kVersion1, kVersion2};
 
 Status run_step(Connection& db, std::string_view step, int64_t version) {
   std::string context = "migrate to schema version " + std::to_string(version);

@@ -119,6 +119,14 @@ const std::string& sweep_events_sql() {
       select(kEventColumns, "FROM events WHERE sweep_id = ?3 AND id > ?1 ORDER BY id LIMIT ?2");
   return sql;
 }
+// By the trial's index; a sweep given as well (?4, NULL when not) only narrows it.
+const std::string& trial_events_sql() {
+  static const std::string sql =
+      select(kEventColumns,
+             "FROM events WHERE trial_id = ?3 AND id > ?1 AND (?4 IS NULL OR sweep_id = ?4) "
+             "ORDER BY id LIMIT ?2");
+  return sql;
+}
 
 Status does_not_exist(std::string_view what, int64_t id) {
   return not_found(std::string(what) + " " + std::to_string(id) + " does not exist");
@@ -432,11 +440,18 @@ Result<std::vector<AgentRecord>> read_agents(StatementCache& cache) {
 }
 
 Result<std::vector<EventRecord>> read_events(StatementCache& cache, const EventFilter& filter) {
-  Result<StatementLease> lease = cache.lease(filter.sweep ? sweep_events_sql() : events_sql());
+  const std::string& sql =
+      filter.trial ? trial_events_sql() : (filter.sweep ? sweep_events_sql() : events_sql());
+  Result<StatementLease> lease = cache.lease(sql);
   if (!lease) return lease.status();
   Statement& rows = lease->get();
   rows.bind(1, filter.after.value).bind(2, sql_limit(filter.limit));
-  if (filter.sweep) rows.bind(3, filter.sweep->value);
+  if (filter.trial) {
+    rows.bind(3, filter.trial->value);
+    rows.bind(4, filter.sweep ? std::optional<int64_t>(filter.sweep->value) : std::nullopt);
+  } else if (filter.sweep) {
+    rows.bind(3, filter.sweep->value);
+  }
   std::vector<EventRecord> events;
   for (;;) {
     Result<bool> row = rows.step();
@@ -517,6 +532,12 @@ Result<std::vector<EventRecord>> StoreReader::events(const EventFilter& filter) 
   MutexLock lock(mu_);
   return in_snapshot(session_->cache, "list events",
                      [&](StatementCache& cache) { return read_events(cache, filter); });
+}
+
+Result<OutputTail> StoreReader::trial_output(TrialId trial, OutputStream stream) {
+  MutexLock lock(mu_);
+  return in_snapshot(session_->cache, "read trial output",
+                     [&](StatementCache& cache) { return read_output_tail(cache, trial, stream); });
 }
 
 }  // namespace labsweep::store

@@ -19,6 +19,7 @@
 #include "base/thread_annotations.h"
 #include "store/ids.h"
 #include "store/records.h"
+#include "store/trial_output.h"
 #include "store/trial_status.h"
 
 namespace labsweep::store {
@@ -57,6 +58,7 @@ struct BestValue {
 struct EventFilter {
   EventId after{};                 // only events after this cursor; {0}: from the first
   std::optional<SweepId> sweep{};  // only events about this sweep
+  std::optional<TrialId> trial{};  // only events about this trial
   std::optional<int64_t> limit{};  // at most this many
 };
 
@@ -104,6 +106,10 @@ class StoreReader {
 
   // Events in the order they were committed.
   Result<std::vector<EventRecord>> events(const EventFilter& filter = {}) EXCLUDES(mu_);
+
+  // The kept end of a trial's stdout or stderr (store/trial_output.h). kNotFound when there is
+  // no such trial.
+  Result<OutputTail> trial_output(TrialId trial, OutputStream stream) EXCLUDES(mu_);
 
  private:
   struct Session;  // the connection and its prepared statements

@@ -129,6 +129,7 @@ std::string_view operation_name(const RecordHeartbeat&) { return "record heartbe
 std::string_view operation_name(const SetAgentState&) { return "set agent state"; }
 std::string_view operation_name(const AddMetricPoints&) { return "add metric points"; }
 std::string_view operation_name(const AddEvent&) { return "add event"; }
+std::string_view operation_name(const AppendTrialOutput&) { return "append trial output"; }
 
 // The summary of the points one operation inserted for one (trial, key).
 struct SummaryDelta {
@@ -355,6 +356,7 @@ Result<int64_t> WriteApplier::run(const StartTrial& op) {
   if (!status.is_ok()) return status;
   status = update_row(kStartTrial, "trial", op.trial.value, op.agent.value, gpus_to_json(op.gpus),
                       op.started_ms, int64_t{op.new_attempt ? 1 : 0});
+  if (status.is_ok() && op.new_attempt) status = clear_trial_output(op.trial);
   if (!status.is_ok()) return status;
   return 0;
 }

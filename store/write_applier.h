@@ -54,6 +54,8 @@ class WriteApplier {
   Status require_reserved(TrialId id);
   Result<int64_t> run(const AddMetricPoints& op);
   Result<int64_t> run(const AddEvent& op);
+  Result<int64_t> run(const AppendTrialOutput& op);  // write_trial_output.cc
+  Status clear_trial_output(TrialId trial);
 
   Status exec_cached(std::string_view sql);
   // Runs an UPDATE of one row by id; not_found ("<what> <id> does not exist") when none changed.

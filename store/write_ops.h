@@ -15,6 +15,7 @@
 #include "store/agent_state.h"
 #include "store/ids.h"
 #include "store/sweep_state.h"
+#include "store/trial_output.h"
 #include "store/trial_status.h"
 
 namespace labsweep::store {
@@ -147,9 +148,21 @@ struct AddEvent {
   std::string message{};
 };
 
+// Bytes the trial wrote to one of its streams, from byte `offset` of the file
+// (store/trial_output.h). What is stored already of the stream is not stored again (a window the
+// agent sent again); what falls out of the last kTrialOutputBytes is dropped. Yields how many bytes
+// were new. A new attempt (StartTrial) starts the trial's output over.
+struct AppendTrialOutput {
+  using Output = int64_t;
+  TrialId trial{};
+  OutputStream stream = OutputStream::kStdout;
+  int64_t offset = 0;
+  std::string data{};
+};
+
 using WriteOp = std::variant<CreateSweep, SetSweepState, AddTrial, ReserveTrialIds, ReleaseTrialIds,
                              StartTrial, FinishTrial, RequeueTrial, RecordAgent, RecordHeartbeat,
-                             SetAgentState, AddMetricPoints, AddEvent>;
+                             SetAgentState, AddMetricPoints, AddEvent, AppendTrialOutput>;
 
 // What a submitter receives for `Op`: Result<Op::Output>, or Status when there is no output.
 template <typename T>
