@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +18,7 @@
 #include "agent/process_tree.h"
 #include "agent/stderr_tail.h"
 #include "base/log.h"
+#include "protocol/endpoint_scope.h"
 
 namespace labsweep::agent {
 namespace {
@@ -53,6 +55,12 @@ std::string host_name() {
 Status check(const AgentOptions& o) {
   if (o.server_endpoint.empty()) return invalid_argument("the orchestrator's endpoint is empty");
   if (o.work_dir.empty()) return invalid_argument("the work directory is empty");
+  if (!o.curve && protocol::is_network_endpoint(o.server_endpoint)) {
+    return {StatusCode::kFailedPrecondition,
+            o.server_endpoint +
+                " is not loopback: the agent connects to it only with CURVE, so it needs the "
+                "server's public key (--server-key, or server.pub in the key directory)"};
+  }
   if (o.link.missed_heartbeats < 1) return invalid_argument("missed_heartbeats must be >= 1");
   if (o.metric_batch_points < 1) return invalid_argument("metric_batch_points must be >= 1");
   return Status::ok();
@@ -132,9 +140,10 @@ Agent::Agent(AgentOptions options, const Clock& clock, ProcessLauncher& launcher
       launcher_(launcher),
       inventory_(inventory),
       host_(host_name()),
-      link_(context_, options_.server_endpoint, clock, options_.link),
+      link_(context_, options_.server_endpoint, clock, options_.link, options_.curve),
       outbox_(std::move(outbox)),
       batcher_(clock, options_.metric_batch_points, options_.metric_batch_delay),
+      output_(clock, options_.output),
       slots_(std::move(slot_options)),
       running_(options_.state_dir / "running.json") {}
 
@@ -147,13 +156,37 @@ Status Agent::prepare() {
   setup_.runtime_dir = runtime;
   setup_.work_dir = options_.work_dir;
   setup_.base_env = process_environment();
+  if (options_.trial_user) {
+    if (Status s = run_trials_as(*options_.trial_user); !s.is_ok()) return s;
+  }
   if (options_.cgroups == AgentOptions::Cgroups::kAuto)
     setup_.cgroup_parent = writable_cgroup_parent();
   setup_.cgroup_prefix = "labsweep-" + std::to_string(::getpid()) + "-";
   setup_.shim = options_.trial_shim ? options_.trial_shim : find_trial_shim();
+  if (setup_.user && !setup_.shim) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "trials are to run as " + setup_.user->name +
+                      ", which needs labsweep-trial-shim, and it is not installed beside labsweep");
+  }
   log("%s; trials end by %s%s", inventory_.description().c_str(),
       setup_.cgroup_parent ? "cgroup and marker" : "marker (no writable cgroup v2)",
       setup_.shim ? "" : "; labsweep-trial-shim not found, trials outlive a killed agent");
+  return Status::ok();
+}
+
+// Trials get the user's HOME, USER and LOGNAME, and may reach their sockets in the runtime
+// directory (searchable, not listable or writable; each socket is given to the user).
+Status Agent::run_trials_as(const TrialUser& user) {
+  if (::chmod(setup_.runtime_dir.c_str(), 0711) != 0)
+    return io_error("cannot open " + setup_.runtime_dir.string() +
+                    " to trials: " + std::strerror(errno));
+  std::erase_if(setup_.base_env, [](const auto& entry) {
+    return entry.first == "HOME" || entry.first == "USER" || entry.first == "LOGNAME";
+  });
+  setup_.base_env.insert(
+      setup_.base_env.end(),
+      {{"HOME", user.home.string()}, {"USER", user.name}, {"LOGNAME", user.name}});
+  setup_.user = user;
   return Status::ok();
 }
 
@@ -204,6 +237,8 @@ void Agent::run_once(std::chrono::milliseconds max_wait) {
   start_waiting();
   expire_queries();
   for (protocol::Metrics& m : batcher_.take_due()) outbox_->add(std::move(m));
+  // Only while welcomed: the first look after a reconnection skips to each file's last window.
+  if (link_.welcomed()) send_output(output_.take_due());
   keep_link();
   send_outbox();
 }
@@ -228,6 +263,7 @@ std::optional<Clock::TimePoint> Agent::next_deadline() const {
     if (t && (!next || *t < *next)) next = t;
   };
   consider(batcher_.next_deadline());
+  if (link_.welcomed()) consider(output_.next_deadline());
   for (const auto& [id, trial] : trials_) consider(trial->next_deadline());
   for (const auto& [number, query] : queries_) consider(query.deadline);
   return next;
@@ -303,6 +339,7 @@ void Agent::handle_server() {
     if (std::holds_alternative<protocol::Welcome>(*message)) {
       log("connected to %s", options_.server_endpoint.c_str());
       outbox_->rewind();  // a new connection: everything unacknowledged goes again
+      output_.resend_windows();
     } else if (const auto* assign = std::get_if<protocol::Assign>(&*message)) {
       on_assign(*assign);
     } else if (const auto* stop = std::get_if<protocol::Stop>(&*message)) {
@@ -339,6 +376,7 @@ void Agent::on_assign(const protocol::Assign& assign) {
   }
   if (Status s = running_.add(trial.value()->record()); !s.is_ok()) warn("%s", s.message().c_str());
   outbox_->add(protocol::TrialStarted{0, assign.trial_id, clock_.wall_ms()});
+  output_.add(assign.trial_id, trial.value()->dir());
   trials_[assign.trial_id] = std::move(trial).value();
   ++counters_.trials_started;
 }
@@ -492,6 +530,13 @@ void Agent::flush_metrics(int64_t trial_id) {
   if (std::optional<protocol::Metrics> m = batcher_.take(trial_id)) outbox_->add(std::move(*m));
 }
 
+// Best effort: a chunk the link cannot take now is dropped, and the next one's offset shows the
+// gap.
+void Agent::send_output(std::vector<protocol::TrialOutput> chunks) {
+  if (!link_.welcomed()) return;
+  for (protocol::TrialOutput& chunk : chunks) link_.send(std::move(chunk));
+}
+
 void Agent::reap_trials() {
   for (auto it = trials_.begin(); it != trials_.end();) {
     std::optional<ExitStatus> status = it->second->poll();
@@ -506,7 +551,7 @@ void Agent::reap_trials() {
 
 void Agent::finish_trial(TrialRunner& trial, ExitStatus status) {
   int64_t id = trial.trial_id();
-  take_events(trial, trial.socket().service());  // the last lines its processes wrote
+  take_events(trial, trial.socket().drain());  // the last lines its processes wrote
   if (StdoutMetricParser* parser = trial.stdout_parser()) {
     Result<std::vector<TrialReport>> reports = parser->poll(StdoutMetricParser::AtEnd::kYes);
     if (reports) {
@@ -515,6 +560,7 @@ void Agent::finish_trial(TrialRunner& trial, ExitStatus status) {
   }
   answer_all(trial, {trial.stopping(), ""});
   flush_metrics(id);
+  send_output(output_.finish(id));  // ahead of the TrialEnded, which the outbox sends later
   outbox_->add(protocol::TrialEnded{0, id, status.exit_code, status.signal, trial.stopping(),
                                     trial.stderr_tail(), clock_.wall_ms()});
   slots_.release(id);

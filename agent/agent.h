@@ -20,11 +20,13 @@
 #include "agent/gpu_inventory.h"
 #include "agent/metric_batcher.h"
 #include "agent/outbox.h"
+#include "agent/output_watch.h"
 #include "agent/process_launcher.h"
 #include "agent/running_state.h"
 #include "agent/server_link.h"
 #include "agent/slot_pool.h"
 #include "agent/trial_runner.h"
+#include "agent/trial_user.h"
 #include "base/clock.h"
 #include "base/status.h"
 
@@ -42,14 +44,19 @@ struct AgentOptions {
   std::optional<int> cpu_slots;  // nullopt: none on a machine with GPUs, else one per core
   int64_t others_memory_threshold_mb = SlotOptions::kDefaultOthersMemoryThresholdMb;
   LinkTimings link;
+  // Required unless the endpoint is loopback: the agent never talks plaintext over a network.
+  std::optional<CurveClient> curve;
   std::chrono::milliseconds decision_timeout{10'000};  // then a trial's query gets "continue"
   std::chrono::milliseconds child_poll_interval{20};   // how often trials' exits are looked for
   size_t metric_batch_points = 512;                    // a trial's points per Metrics message
   std::chrono::milliseconds metric_batch_delay{50};    // the longest a point waits to be sent
   size_t outbox_memory_bytes = 64 << 20;               // beyond it, the outbox spills to disk
   Cgroups cgroups = Cgroups::kAuto;                    // kAuto: where the agent may make them
+  OutputLimits output;  // how the trials' stdout and stderr are followed (TrialOutput)
   // labsweep-trial-shim (trial_runner.h); nullopt: the one next to the running binary, if any.
   std::optional<std::filesystem::path> trial_shim;
+  // The user trials run as, for an agent running as root (trial_user.h); nullopt: the agent's.
+  std::optional<TrialUser> trial_user;
 };
 
 // Counters for logs and tests.
@@ -103,6 +110,7 @@ class Agent {
   Agent(AgentOptions options, const Clock& clock, ProcessLauncher& launcher,
         GpuInventory& inventory, SlotOptions slot_options, std::unique_ptr<Outbox> outbox);
   Status prepare();
+  Status run_trials_as(const TrialUser& user);
   void end_leftovers();
 
   void wait(std::chrono::milliseconds max_wait);
@@ -127,6 +135,7 @@ class Agent {
   void finish_trial(TrialRunner& trial, ExitStatus status);
   void expire_queries();
   void flush_metrics(int64_t trial_id);
+  void send_output(std::vector<protocol::TrialOutput> chunks);
   void send_outbox();
 
   AgentOptions options_;
@@ -138,6 +147,7 @@ class Agent {
   ServerLink link_;
   std::unique_ptr<Outbox> outbox_;
   MetricBatcher batcher_;
+  OutputWatch output_;
   SlotPool slots_;
   RunningState running_;
   TrialSetup setup_;

@@ -52,6 +52,8 @@ protocol::GpuState gpu_state(const GpuSample& sample, const std::unordered_set<i
   state.index = sample.index;
   state.name = sample.name;
   state.memory_total_mb = sample.memory_total_mb;
+  state.memory_used_mb = sample.memory_used_mb;
+  state.utilization_percent = sample.utilization_percent;
   int64_t own_mb = 0;
   bool stranger = false;
   for (const GpuProcess& p : sample.processes) {

@@ -38,7 +38,7 @@ Result<std::vector<int>> parse_gpu_list(std::string_view text);
 // agent's trial process trees. Memory used by others is the GPU's used memory minus what own
 // processes use (never below 0), so memory of processes the driver does not list counts as
 // others'. used_by_others: a process not in `own_pids` runs on it, or others' memory reaches
-// the threshold.
+// the threshold. Memory used by everyone and utilisation are passed on as sampled, for people.
 protocol::GpuState gpu_state(const GpuSample& sample, const std::unordered_set<int>& own_pids,
                              const SlotOptions& options);
 

@@ -7,8 +7,12 @@
 namespace labsweep::agent {
 
 ServerLink::ServerLink(zmq::context_t& context, std::string endpoint, const Clock& clock,
-                       LinkTimings timings)
-    : context_(context), endpoint_(std::move(endpoint)), clock_(clock), timings_(timings) {}
+                       LinkTimings timings, std::optional<CurveClient> curve)
+    : context_(context),
+      endpoint_(std::move(endpoint)),
+      clock_(clock),
+      timings_(timings),
+      curve_(std::move(curve)) {}
 
 Status ServerLink::connect(const protocol::Hello& hello) {
   welcomed_ = false;
@@ -17,6 +21,11 @@ Status ServerLink::connect(const protocol::Hello& hello) {
   try {
     auto socket = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::dealer);
     socket->set(zmq::sockopt::linger, 0);  // a lost orchestrator must not hold up shutdown
+    if (curve_) {
+      socket->set(zmq::sockopt::curve_serverkey, curve_->server_public_key);
+      socket->set(zmq::sockopt::curve_publickey, curve_->public_key);
+      socket->set(zmq::sockopt::curve_secretkey, curve_->secret_key);
+    }
     socket->connect(endpoint_);
     socket_ = std::move(socket);
   } catch (const zmq::error_t& e) {

@@ -24,11 +24,20 @@ struct LinkTimings {
   int missed_heartbeats = 3;  // silence for this many heartbeat intervals: the link is lost
 };
 
+// The keys of a CURVE link (docs/security.md): the agent's own pair, which the server must have
+// authorised, and the server's public key, which proves the server is the one meant. Z85 text.
+struct CurveClient {
+  std::string server_public_key;
+  std::string public_key;
+  std::string secret_key;
+};
+
 class ServerLink {
  public:
-  // `context` and `clock` must outlive the link.
-  ServerLink(zmq::context_t& context, std::string endpoint, const Clock& clock,
-             LinkTimings timings);
+  // `context` and `clock` must outlive the link. With `curve`, every connection is encrypted
+  // and authenticated; without it, plaintext.
+  ServerLink(zmq::context_t& context, std::string endpoint, const Clock& clock, LinkTimings timings,
+             std::optional<CurveClient> curve = std::nullopt);
 
   // Replaces the socket with a new one connected to the endpoint and sends `hello`; what the
   // old one still held unsent is dropped (the outbox resends it after the welcome).
@@ -63,6 +72,7 @@ class ServerLink {
   std::string endpoint_;
   const Clock& clock_;
   LinkTimings timings_;
+  std::optional<CurveClient> curve_;
   std::unique_ptr<zmq::socket_t> socket_;
   bool welcomed_ = false;
   std::chrono::milliseconds heartbeat_interval_{1000};

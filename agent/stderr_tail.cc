@@ -1,23 +1,31 @@
 #include "agent/stderr_tail.h"
 
-#include <fstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agent/trial_file.h"
+#include "agent/unique_fd.h"
 
 namespace labsweep::agent {
 
 std::string stderr_tail(const std::filesystem::path& path, std::size_t max_bytes) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return {};
-  std::streamoff size = in.tellg();
-  if (size <= 0) return {};
-  std::streamoff start = size > static_cast<std::streamoff>(max_bytes)
-                             ? size - static_cast<std::streamoff>(max_bytes)
-                             : 0;
+  UniqueFd fd(open_trial_file(path));
+  struct stat st {};
+  if (!fd.valid() || ::fstat(fd.get(), &st) != 0 || st.st_size <= 0) return {};
+  const off_t size = st.st_size;
+  const off_t start =
+      size > static_cast<off_t>(max_bytes) ? size - static_cast<off_t>(max_bytes) : 0;
   // One byte more than kept, to see whether the kept part starts at a line boundary.
-  std::streamoff read_from = start > 0 ? start - 1 : 0;
+  const off_t read_from = start > 0 ? start - 1 : 0;
   std::string text(static_cast<size_t>(size - read_from), '\0');
-  in.seekg(read_from);
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<size_t>(in.gcount()));
+  size_t got = 0;
+  while (got < text.size()) {
+    ssize_t n = ::pread(fd.get(), text.data() + got, text.size() - got,
+                        read_from + static_cast<off_t>(got));
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  text.resize(got);
   if (start == 0) return text;
   if (!text.empty() && text[0] == '\n') return text.substr(1);
   size_t newline = text.find('\n');

@@ -8,6 +8,8 @@
 #include <charconv>
 #include <cstring>
 
+#include "agent/trial_file.h"
+
 namespace labsweep::agent {
 namespace {
 
@@ -105,7 +107,7 @@ StdoutMetricParser::~StdoutMetricParser() {
 
 Status StdoutMetricParser::open_if_needed() {
   if (fd_ >= 0) return Status::ok();
-  fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+  fd_ = open_trial_file(path_);
   if (fd_ < 0 && errno != ENOENT) {
     return io_error(path_.string() + ": cannot read the trial's stdout: " + std::strerror(errno));
   }

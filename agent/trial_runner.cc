@@ -1,5 +1,6 @@
 #include "agent/trial_runner.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -29,9 +30,14 @@ std::optional<std::filesystem::path> find_trial_shim() {
   std::error_code ec;
   std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec) return std::nullopt;
-  std::filesystem::path shim = self.parent_path() / "labsweep-trial-shim";
-  if (::access(shim.c_str(), X_OK) != 0) return std::nullopt;
-  return shim;
+  // Beside the binary in a build tree; in lib/labsweep/ of an installation (/usr/bin/labsweep,
+  // /usr/lib/labsweep/labsweep-trial-shim).
+  for (const std::filesystem::path& shim :
+       {self.parent_path() / "labsweep-trial-shim",
+        self.parent_path().parent_path() / "lib" / "labsweep" / "labsweep-trial-shim"}) {
+    if (::access(shim.c_str(), X_OK) == 0) return shim;
+  }
+  return std::nullopt;
 }
 
 Result<std::filesystem::path> resolve_command(const std::string& command, const Environment& env) {
@@ -113,6 +119,29 @@ Status TrialRunner::prepare(const TrialSetup& setup, const Clock& clock) {
     if (!parser) return parser.status();
     stdout_parser_ = std::move(parser).value();
   }
+  if (setup.user) return give_to_user(*setup.user);
+  return Status::ok();
+}
+
+// The trial's directory, params.json, socket and output files become the trial user's, the
+// directory last: until then only the agent may write in it. lchown and O_NOFOLLOW: nothing
+// here follows a link the user could have put in place.
+Status TrialRunner::give_to_user(const TrialUser& user) const {
+  auto failed = [&](const std::filesystem::path& path) {
+    return io_error("cannot give " + path.string() + " to " + user.name + ": " +
+                    std::strerror(errno));
+  };
+  for (const char* name : {"stdout.log", "stderr.log"}) {
+    std::filesystem::path path = dir_ / name;
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) return failed(path);
+    int changed = ::fchown(fd, user.uid, user.gid);
+    ::close(fd);
+    if (changed != 0) return failed(path);
+  }
+  for (const std::filesystem::path& path : {socket_->path(), dir_ / "params.json", dir_}) {
+    if (::lchown(path.c_str(), user.uid, user.gid) != 0) return failed(path);
+  }
   return Status::ok();
 }
 
@@ -134,7 +163,12 @@ Status TrialRunner::launch(const TrialSetup& setup, ProcessLauncher& launcher, c
         TrialCgroup::create(*setup.cgroup_parent, setup.cgroup_prefix + dir_.filename().string());
     if (cgroup) cgroup_ = std::move(cgroup).value();  // else the marker does the work alone
   }
-  if (setup.shim) spec.argv = shim_argv(*setup.shim);
+  if (setup.user && !setup.shim) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "cannot start '" + spec.argv[0] + "' as " + setup.user->name +
+                      ": that needs labsweep-trial-shim, which is not installed beside labsweep");
+  }
+  if (setup.shim) spec.argv = shim_argv(setup);
   Result<std::unique_ptr<Process>> process = launcher.launch(spec);
   if (!process) return process.status();
   process_ = std::move(process).value();
@@ -153,9 +187,16 @@ Status TrialRunner::launch(const TrialSetup& setup, ProcessLauncher& launcher, c
   return Status::ok();
 }
 
-std::vector<std::string> TrialRunner::shim_argv(const std::filesystem::path& shim) const {
-  std::vector<std::string> argv{shim.string()};
+std::vector<std::string> TrialRunner::shim_argv(const TrialSetup& setup) const {
+  std::vector<std::string> argv{setup.shim->string()};
   if (cgroup_) argv.insert(argv.end(), {"--cgroup", cgroup_->dir().string()});
+  if (setup.user) {
+    std::string groups;
+    for (gid_t group : setup.user->groups)
+      groups += (groups.empty() ? "" : ",") + std::to_string(group);
+    argv.insert(argv.end(), {"--uid", std::to_string(setup.user->uid), "--gid",
+                             std::to_string(setup.user->gid), "--groups", groups});
+  }
   argv.insert(argv.end(), {"--parent", std::to_string(::getpid()), "--"});
   argv.insert(argv.end(), assign_.argv.begin(), assign_.argv.end());
   return argv;

@@ -20,6 +20,7 @@
 #include "agent/trial_cgroup.h"
 #include "agent/trial_environment.h"
 #include "agent/trial_socket.h"
+#include "agent/trial_user.h"
 #include "base/clock.h"
 #include "protocol/messages.h"
 
@@ -39,9 +40,13 @@ struct TrialSetup {
   // into the cgroup just after (a child it forks at once may stay outside; the marker still
   // finds it).
   std::optional<std::filesystem::path> shim;
+  // The user trials run as (the agent running as root); nullopt: the agent's own. Needs the
+  // shim, which takes the user's credentials before it executes the command.
+  std::optional<TrialUser> user;
 };
 
-// Where labsweep-trial-shim is: next to the running binary, or nullopt when it is not there.
+// Where labsweep-trial-shim is: next to the running binary or in ../lib/labsweep/ from it, or
+// nullopt when it is not there.
 std::optional<std::filesystem::path> find_trial_shim();
 
 class TrialRunner {
@@ -85,8 +90,9 @@ class TrialRunner {
   TrialRunner(protocol::Assign assign, std::filesystem::path dir)
       : assign_(std::move(assign)), dir_(std::move(dir)) {}
   Status prepare(const TrialSetup& setup, const Clock& clock);
+  Status give_to_user(const TrialUser& user) const;
   Status launch(const TrialSetup& setup, ProcessLauncher& launcher, const Clock& clock);
-  std::vector<std::string> shim_argv(const std::filesystem::path& shim) const;
+  std::vector<std::string> shim_argv(const TrialSetup& setup) const;
 
   protocol::Assign assign_;
   std::filesystem::path dir_;

@@ -146,6 +146,19 @@ std::size_t TrialSocket::connection_count() const { return connections_.size(); 
 
 std::vector<TrialSocketEvent> TrialSocket::service() {
   std::vector<TrialSocketEvent> out;
+  service_into(out);
+  return out;
+}
+
+std::vector<TrialSocketEvent> TrialSocket::drain() {
+  constexpr int kMaxRounds = 64;  // up to 16 MiB from each connection
+  std::vector<TrialSocketEvent> out;
+  for (int round = 0; round < kMaxRounds && service_into(out); ++round) {
+  }
+  return out;
+}
+
+bool TrialSocket::service_into(std::vector<TrialSocketEvent>& out) {
   epoll_event events[64];
   int n = epoll_wait(epoll_.get(), events, 64, 0);
   for (int i = 0; i < n; ++i) {
@@ -158,7 +171,7 @@ std::vector<TrialSocketEvent> TrialSocket::service() {
     if (it != connections_.end()) serve(*it->second, events[i].events, out);
   }
   close_finished();
-  return out;
+  return n > 0;
 }
 
 void TrialSocket::accept_all() {

@@ -94,6 +94,13 @@ class TrialSocket {
   // connection.
   std::vector<TrialSocketEvent> service();
 
+  // Every line still waiting once the trial's processes have exited: service() again until a
+  // call finds nothing to do. One call is not enough: a process that connected, wrote and
+  // exited before the loop came round has a connection still to accept, whose lines the next
+  // call reads; and one call reads at most kMaxReadPerService from each connection. Bounded,
+  // since a process the trial left behind could keep writing.
+  std::vector<TrialSocketEvent> drain();
+
   // Answers a query with {"decision":"continue"|"stop","step":N[,"reason":...]}. Answers go
   // out in the order of the queries on their connection: an answer waits for the answers to
   // earlier queries there. An id that is unknown, already answered, or whose connection has
@@ -116,6 +123,8 @@ class TrialSocket {
  private:
   struct Connection;
   TrialSocket(std::filesystem::path path, const Clock& clock, UniqueFd listener, UniqueFd epoll);
+  // service()'s work, plus whether epoll reported anything to do.
+  bool service_into(std::vector<TrialSocketEvent>& out);
   void accept_all();
   void serve(Connection& c, uint32_t events, std::vector<TrialSocketEvent>& out);
   void read_from(Connection& c, std::vector<TrialSocketEvent>& out);

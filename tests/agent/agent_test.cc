@@ -70,6 +70,15 @@ class AgentTest : public ::testing::Test {
     router_->bind(endpoint_);
   }
 
+  // The orchestrator goes away. zmq_close returns before the I/O thread has closed the listener,
+  // which may meanwhile take the agent's new connection and swallow its hello; terminating the
+  // context waits until the listener is really gone.
+  void unbind() {
+    router_.reset();
+    context_.close();
+    context_ = zmq::context_t();
+  }
+
   AgentOptions options() {
     AgentOptions o;
     o.server_endpoint = endpoint_;
@@ -444,7 +453,7 @@ TEST_F(AgentTest, UnackedMessagesAreResentAfterTheOrchestratorComesBack) {
   protocol::TrialStarted started = expect<protocol::TrialStarted>();
   std::string first_peer = peer_;
 
-  router_.reset();  // the orchestrator goes away
+  unbind();  // the orchestrator goes away
   clock_.advance(milliseconds(2999));
   agent_->run_once(milliseconds(5));
   EXPECT_EQ(agent_->link().connections(), 1u);
@@ -483,7 +492,7 @@ for i in range(40):
     labsweep.report(i, loss=float(i)))"));
   send(a);
   expect<protocol::TrialStarted>();
-  router_.reset();  // the orchestrator goes away; the trial reports meanwhile
+  unbind();  // the orchestrator goes away; the trial reports meanwhile
   std::filesystem::path dir = agent_->trial_dir(a.trial_id).value();
   std::ofstream(dir / "go") << "";
   turn_until([&] { return agent_->running_trials().empty(); });
@@ -611,6 +620,37 @@ TEST_F(AgentTest, TheDemoTrialStopsWhenTheDecisionSaysSo) {
   EXPECT_EQ(ended.exit_code, 0);
   EXPECT_THAT(ended.stderr_tail, HasSubstr("stopped at step 1: asha"));
   EXPECT_EQ(points_of(a.trial_id).size(), 4u);  // loss and lr at steps 0 and 1
+}
+
+// Trial output (docs/agent.md, "Trial output"): looked at once per interval on the agent's
+// clock, sent without a sequence number, and the rest sent before the trial's end.
+TEST_F(AgentTest, ATrialsOutputGoesOutAsItGrowsAndTheRestBeforeItsEnd) {
+  start_agent(options());
+  connect();
+  protocol::Assign a = assign(
+      40, sh("echo first; echo oops >&2; while [ ! -e go ]; do sleep 0.01; done; echo last"));
+  send(a);
+  expect<protocol::TrialStarted>();
+  std::filesystem::path dir = *agent_->trial_dir(a.trial_id);
+  turn_until([&] {
+    return slurp(dir / "stdout.log") == "first\n" && slurp(dir / "stderr.log") == "oops\n";
+  });
+  clock_.advance(milliseconds(1000));
+  protocol::TrialOutput out = expect<protocol::TrialOutput>();
+  protocol::TrialOutput err = expect<protocol::TrialOutput>();
+  if (out.stream != protocol::TrialOutput::Stream::kStdout) std::swap(out, err);
+  EXPECT_EQ(out, (protocol::TrialOutput{a.trial_id, protocol::TrialOutput::Stream::kStdout, 0,
+                                        "first\n"}));
+  EXPECT_EQ(err, (protocol::TrialOutput{a.trial_id, protocol::TrialOutput::Stream::kStderr, 0,
+                                        "oops\n"}));
+  std::ofstream(dir / "go").flush();
+  protocol::TrialEnded ended = expect<protocol::TrialEnded>();  // no clock moved: at the end
+  auto last = std::find_if(skipped_.begin(), skipped_.end(), [](const protocol::Message& m) {
+    const auto* o = std::get_if<protocol::TrialOutput>(&m);
+    return o && o->offset == 6 && o->data == "last\n";
+  });
+  EXPECT_NE(last, skipped_.end()) << "the last line was not sent before the end";
+  EXPECT_EQ(ended.stderr_tail, "oops\n");
 }
 
 TEST_F(AgentTest, RequestStopEndsRunFromAnotherThread) {

@@ -18,7 +18,18 @@ GpuSample gpu(int index, int64_t used_mb, std::vector<GpuProcess> processes = {}
 
 TEST(GpuAvailabilityTest, AnIdleGpuIsFree) {
   protocol::GpuState s = gpu_state(gpu(0, 300), {}, SlotOptions{});
-  EXPECT_EQ(s, (protocol::GpuState{0, "Fake GPU", 81559, 300, false}));
+  EXPECT_EQ(s, (protocol::GpuState{0, "Fake GPU", 81559, 300, false, 300, std::nullopt}));
+}
+
+TEST(GpuAvailabilityTest, MemoryUsedAndUtilisationArePassedOnAsSampled) {
+  GpuSample sample = gpu(0, 20500, {{100, 12000}, {555, 8000}});
+  sample.utilization_percent = 93;
+  protocol::GpuState s = gpu_state(sample, {100}, SlotOptions{});
+  EXPECT_EQ(s.memory_used_mb, 20500);  // everyone's, labsweep's trial included
+  EXPECT_EQ(s.memory_used_by_others_mb, 8500);
+  EXPECT_EQ(s.utilization_percent, 93);
+  sample.utilization_percent = std::nullopt;  // a driver that cannot tell
+  EXPECT_EQ(gpu_state(sample, {100}, SlotOptions{}).utilization_percent, std::nullopt);
 }
 
 TEST(GpuAvailabilityTest, AStrangersProcessMakesItBusyWhateverItsMemory) {

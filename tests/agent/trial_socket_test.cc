@@ -257,6 +257,19 @@ TEST_F(TrialSocketTest, AClosedClientIsForgottenAndItsCutLineDropped) {
             "line 2 on connection 1: the connection closed inside a line (no newline)");
 }
 
+// A trial that connected, reported and exited before the agent's loop came round: its
+// connection is still to be accepted when the agent sees the trial's end.
+TEST_F(TrialSocketTest, DrainReadsAConnectionNeverAcceptedBefore) {
+  {
+    RawClient client(path_);
+    ASSERT_TRUE(client.connected());
+    client.send("{\"step\":0,\"loss\":3}\n{\"step\":1,\"loss\":2}\n{\"step\":2,\"loss\":1}\n");
+  }
+  for (TrialSocketEvent& e : socket_->drain()) events_.push_back(std::move(e));
+  EXPECT_EQ(steps_from(1), (std::vector<int64_t>{0, 1, 2}));
+  EXPECT_EQ(socket_->connection_count(), 0u);
+}
+
 TEST_F(TrialSocketTest, StopNoticeGoesToOpenAndLaterConnectionsOnce) {
   RawClient early(path_);
   pump_connections(1);
