@@ -4,6 +4,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/log.h"
+#include "orchestrator/agent_gate.h"
 #include "protocol/codec.h"
 
 namespace labsweep::orchestrator {
@@ -24,27 +26,46 @@ void log_dropped(const std::string& why) {
                why.c_str());
 }
 
+// Makes the ROUTER a CURVE server whose handshakes the gate's ZAP handler decides, and lets the
+// gate hear of handshakes that fail before they reach it (plaintext clients).
+void make_curve_server(zmq::socket_t& socket, const CurveServer& curve) {
+  socket.set(zmq::sockopt::curve_server, true);
+  socket.set(zmq::sockopt::curve_secretkey, curve.secret_key);
+  socket.set(zmq::sockopt::zap_domain, "labsweep");
+  int events = ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
+  if (zmq_socket_monitor(socket.handle(), curve.gate->monitor_endpoint().c_str(), events) != 0)
+    throw zmq::error_t();
+}
+
 }  // namespace
 
-AgentLink::AgentLink(zmq::socket_t socket, std::string endpoint)
-    : socket_(std::move(socket)), endpoint_(std::move(endpoint)) {}
+AgentLink::AgentLink(zmq::socket_t socket, std::string endpoint, AgentGate* gate)
+    : socket_(std::move(socket)), endpoint_(std::move(endpoint)), gate_(gate) {}
 
 Result<std::unique_ptr<AgentLink>> AgentLink::bind(zmq::context_t& context,
-                                                   const std::string& endpoint) {
+                                                   const std::string& endpoint,
+                                                   std::optional<CurveServer> curve) {
   try {
     zmq::socket_t socket(context, zmq::socket_type::router);
     socket.set(zmq::sockopt::linger, 0);
     // Frames bigger than the protocol allows are cut off by ZeroMQ before they take memory.
     socket.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(protocol::kMaxFrameBytes));
+    if (curve) make_curve_server(socket, *curve);
     socket.bind(zmq_endpoint(endpoint));
     std::string bound = socket.get(zmq::sockopt::last_endpoint);
-    return std::unique_ptr<AgentLink>(new AgentLink(std::move(socket), std::move(bound)));
+    return std::unique_ptr<AgentLink>(
+        new AgentLink(std::move(socket), std::move(bound), curve ? curve->gate : nullptr));
   } catch (const zmq::error_t& e) {
     return io_error("bind agent endpoint " + endpoint + ": " + e.what());
   }
 }
 
 void AgentLink::send(const PeerId& peer, const protocol::Message& message) {
+  if (gate_ != nullptr) {
+    auto known = peer_keys_.find(peer);
+    if (known != peer_keys_.end() && (known->second.empty() || !gate_->admits(known->second)))
+      return;  // revoked: the agent hears nothing more, and presumes the server lost
+  }
   std::string frame = protocol::encode(message);
   try {
     // Never blocks the loop: a peer that is gone, or too far behind, loses the message, and
@@ -95,6 +116,10 @@ bool AgentLink::receive_one(const Deliver& deliver) {
     return true;
   }
   PeerId peer = parts.front().to_string();
+  if (gate_ != nullptr && !still_admitted(peer, parts.back())) {
+    ++revoked_frames_;
+    return true;
+  }
   Result<protocol::Message> message = protocol::decode(parts.back().to_string_view());
   if (!message) {
     ++garbage_frames_;
@@ -103,6 +128,21 @@ bool AgentLink::receive_one(const Deliver& deliver) {
   }
   deliver(peer, std::move(*message));
   return true;
+}
+
+bool AgentLink::still_admitted(const PeerId& peer, zmq::message_t& frame) {
+  auto [it, is_new] = peer_keys_.try_emplace(peer);
+  if (is_new) {
+    // Set by the gate's ZAP reply: the key this connection authenticated with.
+    const char* key = zmq_msg_gets(frame.handle(), "User-Id");
+    it->second = key != nullptr ? key : "";
+  }
+  if (it->second.empty()) return false;
+  if (gate_->admits(it->second)) return true;
+  log_line(LogLevel::kWarning, "server",
+           "cut off an agent connection: its key " + it->second + " is no longer authorised");
+  it->second.clear();  // cut off for good: a revoked key that is authorised again reconnects
+  return false;
 }
 
 }  // namespace labsweep::orchestrator

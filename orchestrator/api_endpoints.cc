@@ -13,12 +13,15 @@ void ApiEndpoints::add_routes(ApiRouter& router) {
   router.add("GET", "/api/v1/sweeps", bind(&ApiEndpoints::list_sweeps));
   router.add("POST", "/api/v1/sweeps", bind(&ApiEndpoints::submit_sweep));
   router.add("GET", "/api/v1/sweeps/{id}", bind(&ApiEndpoints::get_sweep));
+  router.add("POST", "/api/v1/validate", bind(&ApiEndpoints::validate_sweep));
   router.add("GET", "/api/v1/sweeps/{id}/trials", bind(&ApiEndpoints::list_trials));
+  router.add("GET", "/api/v1/sweeps/{id}/importance", bind(&ApiEndpoints::parameter_importance));
   router.add("POST", "/api/v1/sweeps/{id}/stop", bind(&ApiEndpoints::stop_sweep));
   router.add("POST", "/api/v1/sweeps/{id}/resume", bind(&ApiEndpoints::resume_sweep));
   router.add("GET", "/api/v1/trials/{id}", bind(&ApiEndpoints::get_trial));
   router.add("POST", "/api/v1/trials/{id}/stop", bind(&ApiEndpoints::stop_trial));
   router.add("GET", "/api/v1/trials/{id}/metrics/{key...}", bind(&ApiEndpoints::metric_series));
+  router.add("GET", "/api/v1/trials/{id}/output/{stream}", bind(&ApiEndpoints::trial_output));
   router.add("GET", "/api/v1/metrics", bind(&ApiEndpoints::many_metric_series));
   router.add("GET", "/api/v1/agents", bind(&ApiEndpoints::list_agents));
   router.add("GET", "/api/v1/events", bind(&ApiEndpoints::list_events));

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "orchestrator/api_router.h"
+#include "orchestrator/importance_cache.h"
 #include "orchestrator/query_params.h"
 #include "orchestrator/reader_pool.h"
 #include "orchestrator/sweep_control.h"
@@ -40,6 +41,8 @@ class ApiEndpoints {
                                const QueryParams& query, int64_t page_size);
   ApiResponse stop_sweep(const ApiRequest& request);
   ApiResponse resume_sweep(const ApiRequest& request);
+  // validate_endpoint.cc: POST /sweeps's reading and checks, with nothing submitted.
+  ApiResponse validate_sweep(const ApiRequest& request);
   // The sweep's JSON with its objective and best value (an index lookup, whatever its size).
   Result<Json> describe_sweep(store::StoreReader& reader, const store::SweepOverview& sweep);
 
@@ -51,9 +54,15 @@ class ApiEndpoints {
   ApiResponse list_agents(const ApiRequest& request);
   ApiResponse list_events(const ApiRequest& request);
 
+  // importance_endpoint.cc
+  ApiResponse parameter_importance(const ApiRequest& request);
+  // output_endpoint.cc
+  ApiResponse trial_output(const ApiRequest& request);
+
   ReaderPool& readers_;
   SweepControl& control_;
   SweepObjectiveCache objectives_;
+  ImportanceCache importance_;
 };
 
 // Helpers the endpoint files share (api_endpoints.cc).

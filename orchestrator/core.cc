@@ -38,6 +38,8 @@ void Core::on_message(const PeerId& peer, protocol::Message message) {
           on_heartbeat(*agent, std::move(m));
         } else if constexpr (std::is_same_v<M, protocol::Decide>) {
           on_decide(*agent, m);
+        } else if constexpr (std::is_same_v<M, protocol::TrialOutput>) {
+          on_trial_output(*agent, std::move(m));
         } else if constexpr (std::is_same_v<M, protocol::Metrics> ||
                              std::is_same_v<M, protocol::TrialStarted> ||
                              std::is_same_v<M, protocol::TrialEnded>) {
@@ -83,6 +85,8 @@ std::vector<LiveAgent> Core::agents() const {
                 .memory_total_mb = gpu.memory_total_mb,
                 .memory_used_by_others_mb = gpu.memory_used_by_others_mb,
                 .used_by_others = gpu.used_by_others,
+                .memory_used_mb = gpu.memory_used_mb,
+                .utilization_percent = gpu.utilization_percent,
                 .free = agent.online() && agent.slots.gpu_free(gpu.index)};
       for (store::TrialId id : agent.trials) {
         auto it = trials_.find(id);
@@ -94,6 +98,11 @@ std::vector<LiveAgent> Core::agents() const {
       live.gpus.push_back(std::move(g));
     }
     live.running_trials.assign(agent.trials.begin(), agent.trials.end());
+    for (store::TrialId id : agent.trials) {
+      auto it = trials_.find(id);
+      if (it == trials_.end()) continue;
+      live.running.push_back({.trial = id, .sweep = it->second.sweep, .gpus = it->second.gpus});
+    }
     out.push_back(std::move(live));
   }
   return out;

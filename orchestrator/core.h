@@ -48,8 +48,9 @@ struct CoreOptions {
 
 // Counters for tests and logs.
 struct CoreStats {
-  int64_t frames_dropped = 0;  // messages from unknown peers, or of a type agents never send
-  int64_t resends = 0;         // data messages taken for resends and not applied again
+  int64_t frames_dropped = 0;   // messages from unknown peers, or of a type agents never send
+  int64_t resends = 0;          // data messages taken for resends and not applied again
+  int64_t outputs_dropped = 0;  // TrialOutput for a trial not running on its sender
 };
 
 class Core {
@@ -139,6 +140,8 @@ class Core {
                         AckTracker::Ticket ticket);
   void on_trial_ended(AgentEntry& agent, protocol::TrialEnded ended, AckTracker::Ticket ticket);
   void on_decide(AgentEntry& agent, const protocol::Decide& decide);
+  // Trial output (core_output.cc): not a data message, never acknowledged.
+  void on_trial_output(const AgentEntry& agent, protocol::TrialOutput output);
   // The one place where a trial's stop decision is answered: from the verdict of the sweep's
   // stopping rule (or a stop request) taken when the trial's reports arrived.
   protocol::Decision decide(const protocol::Decide& query) const;

@@ -14,11 +14,14 @@ namespace {
 std::string gpus_json(const std::vector<protocol::GpuState>& gpus) {
   nlohmann::json list = nlohmann::json::array();
   for (const protocol::GpuState& gpu : gpus) {
-    list.push_back({{"index", gpu.index},
-                    {"name", gpu.name},
-                    {"memory_total_mb", gpu.memory_total_mb},
-                    {"memory_used_by_others_mb", gpu.memory_used_by_others_mb},
-                    {"used_by_others", gpu.used_by_others}});
+    nlohmann::json item = {{"index", gpu.index},
+                           {"name", gpu.name},
+                           {"memory_total_mb", gpu.memory_total_mb},
+                           {"memory_used_by_others_mb", gpu.memory_used_by_others_mb},
+                           {"used_by_others", gpu.used_by_others}};
+    if (gpu.memory_used_mb) item["memory_used_mb"] = *gpu.memory_used_mb;
+    if (gpu.utilization_percent) item["utilization_percent"] = *gpu.utilization_percent;
+    list.push_back(std::move(item));
   }
   // Replacing invalid UTF-8 in a GPU name keeps dump() from throwing.
   return list.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -1,7 +1,6 @@
 // Sweeps: submission, stop and resume, stopping a trial, and recovering what a previous run of
 // the orchestrator left in the store.
 
-#include <filesystem>
 #include <random>
 #include <utility>
 
@@ -16,15 +15,6 @@ Status failed_precondition(std::string message) {
 }
 
 std::string sweep_text(store::SweepId id) { return "sweep " + std::to_string(id.value); }
-
-// A relative `program:` names a file in the directory the sweep was submitted from; trials run
-// in directories of their own, so it is made absolute once, for every trial's command.
-void place_program(sweeps::SweepSpec& spec, const std::string& directory) {
-  if (!spec.program || directory.empty()) return;
-  std::filesystem::path program(*spec.program);
-  if (program.is_absolute()) return;
-  spec.program = (std::filesystem::path(directory) / program).lexically_normal().string();
-}
 
 }  // namespace
 

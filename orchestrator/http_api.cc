@@ -11,8 +11,11 @@
 
 #include "orchestrator/api_endpoints.h"
 #include "orchestrator/api_router.h"
+#include "orchestrator/api_token_gate.h"
+#include "orchestrator/dashboard_routes.h"
 #include "orchestrator/http_request_checks.h"
 #include "orchestrator/reader_pool.h"
+#include "orchestrator/response_compression.h"
 
 namespace labsweep::orchestrator {
 namespace {
@@ -25,7 +28,24 @@ void write_response(const ApiResponse& api, Response& res) {
   res.status = api.status;
   for (const auto& [name, value] : api.headers) res.set_header(name, value);
   res.set_content(api.serialized_body ? *api.serialized_body : to_body(api.body),
-                  "application/json");
+                  std::string(kJsonContentType));
+}
+
+// gzip for a JSON or script body of some size when the client takes it
+// (response_compression.h). Bodies of other types are left to httplib.
+void compress(const Request& req, Response& res) {
+  if (res.body.size() < kMinCompressedBytes || res.has_header("Content-Encoding")) return;
+  const std::string type = res.get_header_value("Content-Type");
+  if (type != kJsonContentType && type != kScriptContentType) return;
+  res.set_header("Vary", "Accept-Encoding");
+  if (!accepts_gzip(req.get_header_value("Accept-Encoding"))) return;
+  if (std::optional<std::string> packed = gzip(res.body)) {
+    res.body = std::move(*packed);
+    res.set_header("Content-Encoding", "gzip");
+    // httplib has set the length of the uncompressed body by the time this handler runs.
+    res.headers.erase("Content-Length");
+    res.set_header("Content-Length", std::to_string(res.body.size()));
+  }
 }
 
 // A header's value; nullopt when it is absent. A header sent twice is refused before this is
@@ -49,16 +69,53 @@ std::string library_error_message(int status, size_t max_body_bytes) {
   }
 }
 
+// The dashboard's answer: its own content type and caching instead of the API's.
+void write_dashboard_response(const DashboardResponse& page, Response& res) {
+  res.headers.erase("Cache-Control");  // the API's default no-store; assets revalidate instead
+  for (const auto& [name, value] : page.headers) {
+    res.headers.erase(name);  // a default header (nosniff) is not sent twice
+    res.set_header(name, value);
+  }
+  if (page.status >= 400) {
+    write_response(error_response(page.status, page.error), res);
+    return;
+  }
+  res.status = page.status;
+  if (page.status == 200)
+    res.set_content(page.body.data(), page.body.size(), std::string(page.content_type));
+}
+
+// A 401 with the challenge of RFC 6750. The message never repeats what the client sent: a
+// mistyped token is still mostly a token.
+ApiResponse token_refusal(ApiTokenGate::Verdict verdict) {
+  std::string message;
+  std::string challenge = "Bearer realm=\"labsweep\"";
+  switch (verdict) {
+    case ApiTokenGate::Verdict::kMissing:
+      message = "this server requires an API token: send 'Authorization: Bearer TOKEN'";
+      break;
+    case ApiTokenGate::Verdict::kMalformed:
+      message = "the Authorization header must be 'Bearer TOKEN'";
+      challenge += ", error=\"invalid_request\"";
+      break;
+    default:
+      message = "the API token is not valid (revoked, mistyped, or for another server)";
+      challenge += ", error=\"invalid_token\"";
+      break;
+  }
+  ApiResponse response = error_response(401, message);
+  response.headers.emplace_back("WWW-Authenticate", std::move(challenge));
+  return response;
+}
+
 }  // namespace
 
 HttpApi::HttpApi(std::filesystem::path database, SweepControl& control, HttpApiOptions options)
     : options_(std::move(options)),
       readers_(std::make_unique<ReaderPool>(std::move(database))),
       endpoints_(std::make_unique<ApiEndpoints>(*readers_, control)),
-      router_(std::make_unique<ApiRouter>()),
-      server_(std::make_unique<httplib::Server>()) {
+      router_(std::make_unique<ApiRouter>()) {
   endpoints_->add_routes(*router_);
-  install_handlers();
 }
 
 HttpApi::~HttpApi() { stop(); }
@@ -79,8 +136,10 @@ void HttpApi::install_handlers() {
       {{"Cache-Control", "no-store"}, {"X-Content-Type-Options", "nosniff"}});
   // Runs before the body is read, so a foreign request costs nothing more.
   server_->set_pre_routing_handler([this](const Request& req, Response& res) {
-    return check_origin(req, res) ? HandlerResponse::Unhandled : HandlerResponse::Handled;
+    bool admitted = check_origin(req, res) && check_token(req, res);
+    return admitted ? HandlerResponse::Unhandled : HandlerResponse::Handled;
   });
+  server_->set_post_routing_handler(compress);
   auto serve = [this](const Request& req, Response& res) { this->serve(req, res); };
   server_->Get(".*", serve);
   server_->Post(".*", serve);
@@ -118,7 +177,24 @@ bool HttpApi::check_origin(const Request& req, Response& res) const {
   return false;
 }
 
+bool HttpApi::check_token(const Request& req, Response& res) const {
+  // The dashboard's files hold no data, and the page must load to ask for the token.
+  if (options_.tokens == nullptr || is_dashboard_path(req.path)) return true;
+  if (req.get_header_value_count("Authorization") > 1) {
+    write_response(error_response(400, "Authorization header given more than once"), res);
+    return false;
+  }
+  ApiTokenGate::Verdict verdict = options_.tokens->check(header(req, "Authorization"));
+  if (verdict == ApiTokenGate::Verdict::kValid) return true;
+  write_response(token_refusal(verdict), res);
+  return false;
+}
+
 void HttpApi::serve(const Request& req, Response& res) const {
+  if (auto page = route_dashboard(req.method, req.path, header(req, "If-None-Match"))) {
+    write_dashboard_response(*page, res);
+    return;
+  }
   auto found = router_->route(req.method, req.path);
   if (std::holds_alternative<ApiRouter::Missing>(found)) {
     write_response(error_response(404, "no such path: " + req.path), res);
@@ -143,6 +219,14 @@ void HttpApi::serve(const Request& req, Response& res) const {
 
 Result<int> HttpApi::start(const std::string& host, int port) {
   if (started_) return io_error("the HTTP API was already started");
+  if (options_.tls) {
+    Result<std::unique_ptr<httplib::Server>> tls = make_tls_server(*options_.tls);
+    if (!tls) return tls.status();
+    server_ = std::move(*tls);
+  } else {
+    server_ = std::make_unique<httplib::Server>();
+  }
+  install_handlers();
   int bound =
       port == 0 ? server_->bind_to_any_port(host) : (server_->bind_to_port(host, port) ? port : -1);
   if (bound <= 0) {

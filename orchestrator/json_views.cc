@@ -71,6 +71,8 @@ Json live_gpu_json(const LiveGpu& gpu) {
               {"memory_total_mb", gpu.memory_total_mb},
               {"memory_used_by_others_mb", gpu.memory_used_by_others_mb},
               {"used_by_others", gpu.used_by_others},
+              {"memory_used_mb", optional_json(gpu.memory_used_mb)},
+              {"utilization_percent", optional_json(gpu.utilization_percent)},
               {"free", gpu.free},
               {"trials", ids_json(gpu.trials)}};
 }
@@ -140,6 +142,10 @@ Json point_json(const store::MetricPoint& point) {
 Json live_agent_json(const LiveAgent& agent) {
   Json gpus = Json::array();
   for (const LiveGpu& gpu : agent.gpus) gpus.push_back(live_gpu_json(gpu));
+  Json running = Json::array();
+  for (const LiveAgentTrial& t : agent.running) {
+    running.push_back({{"trial", t.trial.value}, {"sweep", t.sweep.value}, {"gpus", t.gpus}});
+  }
   return Json{{"id", agent.id.value},
               {"name", agent.name},
               {"host", agent.host},
@@ -151,6 +157,7 @@ Json live_agent_json(const LiveAgent& agent) {
               {"slots_total", agent.slots_total},
               {"slots_used", agent.slots_used},
               {"running_trials", ids_json(agent.running_trials)},
+              {"running", std::move(running)},
               {"gpus", std::move(gpus)}};
 }
 
@@ -166,6 +173,7 @@ Json stored_agent_json(const store::AgentRecord& agent) {
               {"slots_total", 0},
               {"slots_used", 0},
               {"running_trials", Json::array()},
+              {"running", Json::array()},
               {"gpus", Json::array()}};
 }
 

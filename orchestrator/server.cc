@@ -5,10 +5,15 @@
 #include <future>
 #include <zmq.hpp>
 
+#include "orchestrator/agent_gate.h"
 #include "orchestrator/agent_link.h"
+#include "orchestrator/api_token_gate.h"
 #include "orchestrator/core.h"
 #include "orchestrator/http_api.h"
 #include "orchestrator/task_queue.h"
+#include "protocol/curve_keys.h"
+#include "protocol/endpoint_scope.h"
+#include "protocol/key_dir.h"
 #include "store/store_reader.h"
 #include "store/store_writer.h"
 
@@ -43,25 +48,68 @@ Result<std::unique_ptr<Server>> Server::start(ServerOptions options, Clock& cloc
 }
 
 Status Server::open() {
+  // Before anything is created or bound: a server that cannot check tokens must not start.
+  if (Status tokens = open_tokens(); !tokens.is_ok()) return tokens;
   Result<std::unique_ptr<store::StoreWriter>> writer = store::StoreWriter::open(options_.db_path);
   if (!writer) return writer.status();
   writer_ = std::move(*writer);
   Result<std::unique_ptr<store::StoreReader>> reader = store::StoreReader::open(options_.db_path);
   if (!reader) return reader.status();
   reader_ = std::move(*reader);
-  context_ = std::make_unique<zmq::context_t>();
-  Result<std::unique_ptr<AgentLink>> link = AgentLink::bind(*context_, options_.agent_endpoint);
-  if (!link) return link.status();
-  link_ = std::move(*link);
+  if (Status bound = bind_agents(); !bound.is_ok()) return bound;
   core_ = std::make_unique<Core>(CoreOptions{.heartbeat_interval = options_.heartbeat_interval,
                                              .missed_heartbeats = options_.missed_heartbeats,
                                              .getenv = process_getenv},
                                  *writer_, *reader_, clock_, *link_, *queue_);
   if (Status recovered = core_->recover(); !recovered.is_ok()) return recovered;
-  http_ = std::make_unique<HttpApi>(options_.db_path, control());
+  http_ = std::make_unique<HttpApi>(options_.db_path, control(),
+                                    HttpApiOptions{.tokens = tokens_.get(), .tls = options_.tls});
   Result<int> port = http_->start(options_.http_host, options_.http_port);
   if (!port) return port.status();
   http_port_ = *port;
+  return Status::ok();
+}
+
+Status Server::open_tokens() {
+  const bool loopback = protocol::is_loopback_host(options_.http_host);
+  if (options_.api_auth == ApiAuth::kOffLoopback && loopback) return Status::ok();
+  const std::filesystem::path file = protocol::KeyDir{options_.key_dir}.api_tokens();
+  Result<std::unique_ptr<ApiTokenGate>> gate = ApiTokenGate::open(file);
+  if (!gate) {
+    std::string why = loopback ? "the HTTP API requires a token (--require-token)"
+                               : "the HTTP API on " + options_.http_host +
+                                     " is not on loopback, so it requires a token";
+    return {StatusCode::kFailedPrecondition,
+            why + ", but it has none to check: " + gate.status().message() +
+                " (make one with `labsweep tokens create NAME`)"};
+  }
+  tokens_ = std::move(*gate);
+  return Status::ok();
+}
+
+Status Server::bind_agents() {
+  context_ = std::make_unique<zmq::context_t>();
+  const std::string& endpoint = options_.agent_endpoint;
+  std::optional<CurveServer> curve;
+  if (options_.agent_auth == AgentAuth::kAlways || !protocol::is_loopback_endpoint(endpoint)) {
+    protocol::KeyDir keys{options_.key_dir};
+    Result<protocol::CurveKeyPair> pair = protocol::read_key_pair(keys.server_key());
+    if (!pair) {
+      return {StatusCode::kFailedPrecondition,
+              "agents connecting to " + endpoint +
+                  " must authenticate with CURVE, but the server's key pair cannot be read: " +
+                  pair.status().message() + " (run `labsweep keys init`)"};
+    }
+    // The gate binds the ZAP handler before the ROUTER binds: ZeroMQ 4.3 admits every CURVE
+    // client while no handler is there.
+    auto gate = AgentGate::start(*context_, keys.authorized_agents());
+    if (!gate) return gate.status();
+    gate_ = std::move(*gate);
+    curve = CurveServer{.secret_key = pair->secret_key, .gate = gate_.get()};
+  }
+  Result<std::unique_ptr<AgentLink>> link = AgentLink::bind(*context_, endpoint, curve);
+  if (!link) return link.status();
+  link_ = std::move(*link);
   return Status::ok();
 }
 

@@ -34,9 +34,18 @@ struct LiveGpu {
   std::string name{};
   int64_t memory_total_mb = 0;
   int64_t memory_used_by_others_mb = 0;
-  bool used_by_others = false;           // a process outside labsweep's trials runs on it
-  std::vector<store::TrialId> trials{};  // labsweep's trials on it now
-  bool free = false;                     // the scheduler may place a trial on it now
+  bool used_by_others = false;               // a process outside labsweep's trials runs on it
+  std::optional<int64_t> memory_used_mb{};   // by everyone; nullopt: the agent did not say
+  std::optional<int> utilization_percent{};  // 0..100; nullopt: the agent did not say
+  std::vector<store::TrialId> trials{};      // labsweep's trials on it now
+  bool free = false;                         // the scheduler may place a trial on it now
+};
+
+// A trial running on an agent, with its sweep, so that a view of the agent can name both.
+struct LiveAgentTrial {
+  store::TrialId trial{};
+  store::SweepId sweep{};
+  std::vector<int> gpus{};  // empty: a CPU slot
 };
 
 // One agent in the registry.
@@ -51,7 +60,8 @@ struct LiveAgent {
   int slots_total = 0;  // GPU slots and CPU slots together
   int slots_used = 0;
   std::vector<store::TrialId> running_trials{};
-  int64_t last_heartbeat_ms = 0;  // wall clock, milliseconds since the epoch
+  int64_t last_heartbeat_ms = 0;          // wall clock, milliseconds since the epoch
+  std::vector<LiveAgentTrial> running{};  // running_trials with their sweeps and GPUs
 };
 
 // A sweep file handed to the orchestrator.

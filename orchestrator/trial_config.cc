@@ -1,6 +1,7 @@
 #include "orchestrator/trial_config.h"
 
 #include <cstdint>
+#include <filesystem>
 #include <limits>
 #include <nlohmann/json.hpp>
 
@@ -84,6 +85,13 @@ Result<std::vector<sweeps::Value>> trial_values(const sweeps::SweepSpec& spec,
     values.push_back(to_value(*at));
   }
   return values;
+}
+
+void place_program(sweeps::SweepSpec& spec, const std::string& directory) {
+  if (!spec.program || directory.empty()) return;
+  std::filesystem::path program(*spec.program);
+  if (program.is_absolute()) return;
+  spec.program = (std::filesystem::path(directory) / program).lexically_normal().string();
 }
 
 }  // namespace labsweep::orchestrator

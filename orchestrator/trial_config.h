@@ -27,6 +27,10 @@ using GetEnv = std::function<std::optional<std::string>(std::string_view)>;
 // The run config of `suggestion` as JSON text (the trial's params_json).
 std::string params_json(const sweeps::SweepSpec& spec, const sweeps::Suggestion& suggestion);
 
+// A relative `program:` names a file in the directory the sweep was submitted from; trials run
+// in directories of their own, so it is made absolute once, for every trial's command.
+void place_program(sweeps::SweepSpec& spec, const std::string& directory);
+
 // The argv of the trial whose params_json is `json`; an error when the text is not a JSON
 // object (a store edited by hand, say).
 Result<std::vector<std::string>> trial_argv(const sweeps::SweepSpec& spec, std::string_view json,

@@ -6,14 +6,53 @@
 
 #include "orchestrator/api_endpoints.h"
 #include "orchestrator/http_request_checks.h"
+#include "orchestrator/lttb.h"
 #include "orchestrator/query_params.h"
+#include "orchestrator/trial_command.h"
 
 namespace labsweep::orchestrator {
 namespace {
 
-Json points_json(const std::vector<store::MetricPoint>& points) {
+// Bounds on max_points: LTTB needs the first, the last and one bucket; past a million a series
+// is sent whole in practice, and no chart is that wide.
+constexpr int64_t kMinMaxPoints = 3;
+constexpr int64_t kMaxMaxPoints = 1'000'000;
+
+// How the metric endpoints return a series (docs/http-api.md): from which step, and whether
+// downsampled with LTTB (lttb.h) to at most how many points, measured along which axis.
+struct SeriesRequest {
+  std::optional<int64_t> from_step{};
+  std::optional<size_t> max_points{};
+  SeriesAxis axis = SeriesAxis::kStep;
+};
+
+Result<SeriesRequest> read_series_request(const QueryParams& query) {
+  Result<std::optional<int64_t>> from_step = query.integer("from_step", INT64_MIN, INT64_MAX);
+  if (!from_step) return from_step.status();
+  Result<std::optional<int64_t>> max_points =
+      query.integer("max_points", kMinMaxPoints, kMaxMaxPoints);
+  if (!max_points) return max_points.status();
+  SeriesRequest series{.from_step = *from_step};
+  if (*max_points) series.max_points = static_cast<size_t>(**max_points);
+  std::optional<std::string_view> x = query.get("x");
+  if (x && *x == "time") {
+    series.axis = SeriesAxis::kTime;
+  } else if (x && *x != "step") {
+    return invalid_argument("query parameter 'x' must be 'step' or 'time', not '" +
+                            std::string(*x) + "'");
+  }
+  return series;
+}
+
+Json points_json(const std::vector<store::MetricPoint>& points, const SeriesRequest& series) {
   Json out = Json::array();
-  for (const store::MetricPoint& point : points) out.push_back(point_json(point));
+  if (!series.max_points) {
+    for (const store::MetricPoint& point : points) out.push_back(point_json(point));
+    return out;
+  }
+  for (const store::MetricPoint& point : lttb_downsample(points, *series.max_points, series.axis)) {
+    out.push_back(point_json(point));
+  }
   return out;
 }
 
@@ -55,8 +94,14 @@ ApiResponse ApiEndpoints::get_trial(const ApiRequest& request) {
   if (!reader) return error_response(reader.status());
   Result<store::TrialView> trial = (*reader)->trial(store::TrialId{*id});
   if (!trial) return error_response(trial.status());
+  Result<store::SweepOverview> sweep = (*reader)->sweep(trial->trial.sweep);
+  if (!sweep) return error_response(sweep.status());
   ApiResponse response;
   response.body = trial_json(*trial);
+  // Here only, not in lists: it reads the sweep file.
+  std::optional<std::vector<std::string>> command =
+      displayed_command(sweep->sweep, trial->trial.params_json);
+  response.body["command"] = command ? Json(*command) : Json(nullptr);
   return response;
 }
 
@@ -70,22 +115,23 @@ ApiResponse ApiEndpoints::metric_series(const ApiRequest& request) {
   if (!id) return error_response(id.status());
   const std::string& key = request.args.at(1);
   if (key.empty()) return error_response(400, "empty metric key");
-  Result<QueryParams> query = QueryParams::read(request.query, {"from_step"});
+  Result<QueryParams> query = QueryParams::read(request.query, {"from_step", "max_points", "x"});
   if (!query) return error_response(query.status());
-  Result<std::optional<int64_t>> from_step = query->integer("from_step", INT64_MIN, INT64_MAX);
-  if (!from_step) return error_response(from_step.status());
+  Result<SeriesRequest> series = read_series_request(*query);
+  if (!series) return error_response(series.status());
   Result<ReaderPool::Lease> reader = readers_.acquire();
   if (!reader) return error_response(reader.status());
   Result<std::vector<store::MetricPoint>> points =
-      (*reader)->metric_series(store::TrialId{*id}, key, *from_step);
+      (*reader)->metric_series(store::TrialId{*id}, key, series->from_step);
   if (!points) return error_response(points.status());
   ApiResponse response;
-  response.body = Json{{"trial", *id}, {"key", key}, {"points", points_json(*points)}};
+  response.body = Json{{"trial", *id}, {"key", key}, {"points", points_json(*points, *series)}};
   return response;
 }
 
 ApiResponse ApiEndpoints::many_metric_series(const ApiRequest& request) {
-  Result<QueryParams> query = QueryParams::read(request.query, {"trials", "key", "from_step"});
+  Result<QueryParams> query =
+      QueryParams::read(request.query, {"trials", "key", "from_step", "max_points", "x"});
   if (!query) return error_response(query.status());
   std::optional<std::string_view> trials_text = query->get("trials");
   std::optional<std::string_view> key = query->get("key");
@@ -93,17 +139,18 @@ ApiResponse ApiEndpoints::many_metric_series(const ApiRequest& request) {
   if (!key || key->empty()) return error_response(400, "missing query parameter 'key'");
   Result<std::vector<store::TrialId>> trials = read_trial_list(*trials_text);
   if (!trials) return error_response(trials.status());
-  Result<std::optional<int64_t>> from_step = query->integer("from_step", INT64_MIN, INT64_MAX);
-  if (!from_step) return error_response(from_step.status());
+  Result<SeriesRequest> series_request = read_series_request(*query);
+  if (!series_request) return error_response(series_request.status());
 
   Result<ReaderPool::Lease> reader = readers_.acquire();
   if (!reader) return error_response(reader.status());
   Json series = Json::array();
   for (store::TrialId trial : *trials) {
     Result<std::vector<store::MetricPoint>> points =
-        (*reader)->metric_series(trial, *key, *from_step);
+        (*reader)->metric_series(trial, *key, series_request->from_step);
     if (!points) return error_response(points.status());
-    series.push_back(Json{{"trial", trial.value}, {"points", points_json(*points)}});
+    series.push_back(
+        Json{{"trial", trial.value}, {"points", points_json(*points, *series_request)}});
   }
   ApiResponse response;
   response.body = Json{{"key", std::string(*key)}, {"series", std::move(series)}};
@@ -134,18 +181,22 @@ ApiResponse ApiEndpoints::list_agents(const ApiRequest& request) {
 }
 
 ApiResponse ApiEndpoints::list_events(const ApiRequest& request) {
-  Result<QueryParams> query = QueryParams::read(request.query, {"after", "sweep", "limit"});
+  Result<QueryParams> query =
+      QueryParams::read(request.query, {"after", "sweep", "trial", "limit"});
   if (!query) return error_response(query.status());
   Result<std::optional<int64_t>> after = query->integer("after", 0, INT64_MAX);
   if (!after) return error_response(after.status());
   Result<std::optional<int64_t>> sweep = query->integer("sweep", 1, INT64_MAX);
   if (!sweep) return error_response(sweep.status());
+  Result<std::optional<int64_t>> trial = query->integer("trial", 1, INT64_MAX);
+  if (!trial) return error_response(trial.status());
   Result<std::optional<int64_t>> limit = query->integer("limit", 1, kMaxPageSize);
   if (!limit) return error_response(limit.status());
 
   store::EventFilter filter{.after = store::EventId{after->value_or(0)},
                             .limit = limit->value_or(kDefaultPageSize)};
   if (*sweep) filter.sweep = store::SweepId{**sweep};
+  if (*trial) filter.trial = store::TrialId{**trial};
   Result<ReaderPool::Lease> reader = readers_.acquire();
   if (!reader) return error_response(reader.status());
   Result<std::vector<store::EventRecord>> events = (*reader)->events(filter);

@@ -13,6 +13,7 @@ namespace labsweep::orchestrator::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 // Sends `request` as raw bytes on a fresh connection and returns everything the server sends
@@ -119,6 +120,38 @@ TEST_F(HttpApiTest, NoCorsHeadersAreSentAndPreflightIsNotAnswered) {
   EXPECT_EQ(reply.status, 405);
   EXPECT_EQ(reply.header("Access-Control-Allow-Origin"), "");
   EXPECT_EQ(get("/api/v1/health").header("Access-Control-Allow-Origin"), "");
+}
+
+TEST_F(HttpApiTest, PathsThatClimbOutAreNotFound) {
+  // No URL reaches the file system (the dashboard's files are embedded, trial output is in the
+  // database), and a segment that decodes to '..' or holds '/' matches no route.
+  store::SweepId sweep = add_sweep();
+  add_trial(sweep, 0);
+  for (const std::string path : {
+           "/api/v1/trials/..%2F..%2Fetc/output/stdout",
+           "/api/v1/trials/1/output/..%2F..%2Fetc%2Fpasswd",
+           "/api/v1/trials/1/output/%2e%2e",
+           "/api/v1/trials/%2e%2e/output/stdout",
+           "/api/v1/sweeps/%2e%2e",
+           "/api/v1/sweeps/1/..%2F..%2F..%2Fetc%2Fpasswd",
+           "/api/v1/%2e%2e/%2e%2e/etc/passwd",
+           "/assets/../../etc/passwd",
+           "/assets/%2e%2e/%2e%2e/etc/passwd",
+           "/assets/..%2F..%2Fetc%2Fpasswd",
+           "/assets/%2Fetc%2Fpasswd",
+           "/sweeps/%2e%2e/%2e%2e/etc/passwd",
+           "/sweeps/..%2F..%2Fetc%2Fpasswd",
+           "/trials/%2e%2e",
+       }) {
+    Reply reply = get(path);
+    EXPECT_TRUE(reply.status == 404 || reply.status == 400) << path << ": " << reply.status;
+    EXPECT_THAT(reply.raw, Not(HasSubstr("root:"))) << path;
+  }
+  // A metric key is a name looked up in the database, '/' and all: nothing is found.
+  Reply key = get("/api/v1/trials/1/metrics/..%2F..%2Fetc%2Fpasswd");
+  EXPECT_EQ(key.status, 200);
+  EXPECT_EQ(key.body["key"], "../../etc/passwd");
+  EXPECT_EQ(key.body["points"], json::array());
 }
 
 TEST_F(HttpApiTest, BodiesThatAreNotJsonAre415) {

@@ -17,7 +17,7 @@ TEST_F(HttpApiTest, HealthAnswersOkAsJsonThatIsNotCached) {
   Reply reply = get("/api/v1/health");
   EXPECT_EQ(reply.status, 200);
   EXPECT_EQ(reply.body, json({{"status", "ok"}}));
-  EXPECT_EQ(reply.header("Content-Type"), "application/json");
+  EXPECT_EQ(reply.header("Content-Type"), "application/json; charset=utf-8");
   EXPECT_EQ(reply.header("Cache-Control"), "no-store");
 }
 
@@ -441,6 +441,8 @@ TEST_F(HttpApiTest, AgentsAreTheLiveOnesThenThoseOnlyTheStoreRemembers) {
                                     {"memory_total_mb", 80000},
                                     {"memory_used_by_others_mb", 0},
                                     {"used_by_others", false},
+                                    {"memory_used_mb", nullptr},
+                                    {"utilization_percent", nullptr},
                                     {"free", false},
                                     {"trials", {12}}}));
   EXPECT_EQ(first["gpus"][1]["used_by_others"], true);
@@ -499,7 +501,7 @@ TEST_F(HttpApiTest, UnknownPathsAre404AndWrongMethods405WithAllow) {
   Reply unknown = get("/api/v1/nothing");
   EXPECT_EQ(unknown.status, 404);
   EXPECT_EQ(unknown.body["error"], "no such path: /api/v1/nothing");
-  EXPECT_EQ(get("/").status, 404);
+  EXPECT_EQ(get("/nothing").status, 404);  // "/" is the dashboard (http_dashboard_test.cc)
   EXPECT_EQ(get("/api/v1/sweeps/").status, 404);
   EXPECT_EQ(get("/api/v2/sweeps").status, 404);
   EXPECT_EQ(get("/api/v1//sweeps").status, 404);
