@@ -1,5 +1,7 @@
 #include "cli/agent_command.h"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <iostream>
 #include <sstream>
@@ -7,8 +9,14 @@
 #include "agent/gpu_inventory_file.h"
 #include "agent/gpu_inventory_nvml.h"
 #include "agent/posix_process_launcher.h"
+#include "cli/agent_install.h"
 #include "cli/api_command.h"
+#include "cli/key_files.h"
+#include "cli/keys_command.h"
+#include "cli/service_manager.h"
 #include "cli/shutdown_signal.h"
+#include "cli/trial_user.h"
+#include "cli/yaml_config.h"
 
 namespace labsweep::cli {
 namespace {
@@ -67,15 +75,15 @@ Result<agent::AgentOptions> agent_options(const MachineFlags& flags, const std::
   options.slots_per_gpu = flags.slots_per_gpu;
   if (flags.cpu_slots >= 0) options.cpu_slots = flags.cpu_slots;
   if (flags.no_cgroups) options.cgroups = agent::AgentOptions::Cgroups::kOff;
+  options.trial_user = flags.trial_user;
   return options;
 }
 
-struct AgentCommandOptions {
-  std::string server;
-  MachineFlags machine;
-};
-
-int run_agent(const AgentCommandOptions& o) {
+int run_agent(AgentCommandOptions o) {
+  Result<std::optional<agent::TrialUser>> user =
+      trial_user_for(::geteuid(), o.trial_user, o.allow_root);
+  if (!user) return print_failure(user.status(), std::cerr);
+  o.machine.trial_user = std::move(user).value();
   // Signals are blocked before the agent starts any thread, so that they all reach the watcher.
   std::atomic<agent::Agent*> target{nullptr};
   std::atomic<bool> stopping{false};
@@ -84,11 +92,16 @@ int run_agent(const AgentCommandOptions& o) {
     if (agent::Agent* a = target.load()) a->request_stop();
   });
   SystemClock clock;
-  Result<LocalAgent> local = make_local_agent(o.machine, o.server, clock, std::cerr);
+  auto curve = agent_curve(o.key_dir.empty() ? default_key_dir() : std::filesystem::path(o.key_dir),
+                           o.server_key, o.server_key_file, std::cerr);
+  if (!curve) return print_failure(curve.status(), std::cerr);
+  Result<LocalAgent> local = make_local_agent(o.machine, o.server, clock, std::cerr, *curve);
   if (!local) return print_failure(local.status(), std::cerr);
   target = local->agent.get();
   if (stopping) local->agent->request_stop();
-  std::cerr << "labsweep agent: serving " << o.server << " with " << local->inventory->description()
+  std::cerr << "labsweep agent: serving " << o.server << (*curve ? " over CURVE" : " in plaintext")
+            << " with " << local->inventory->description()
+            << (o.machine.trial_user ? "; trials run as " + o.machine.trial_user->name : "")
             << "\n";
   local->agent->run();
   return kExitOk;
@@ -114,9 +127,11 @@ void add_machine_options(CLI::App& command, MachineFlags& flags) {
 }
 
 Result<LocalAgent> make_local_agent(const MachineFlags& flags, const std::string& endpoint,
-                                    const Clock& clock, std::ostream& log) {
+                                    const Clock& clock, std::ostream& log,
+                                    std::optional<agent::CurveClient> curve) {
   Result<agent::AgentOptions> options = agent_options(flags, endpoint);
   if (!options) return options.status();
+  options->curve = std::move(curve);
   LocalAgent local;
   local.inventory = open_inventory(flags, log);
   local.launcher = std::make_unique<agent::PosixProcessLauncher>();
@@ -126,14 +141,39 @@ Result<LocalAgent> make_local_agent(const MachineFlags& flags, const std::string
   return local;
 }
 
+void add_agent_options(CLI::App& command, AgentCommandOptions& options) {
+  command.add_option("--server", options.server,
+                     "The server's agent endpoint, tcp://HOST:5555 (required)");
+  command.add_option("--name", options.machine.name, "This agent's name (default: the host name)");
+  add_machine_options(command, options.machine);
+  command.add_option("--key-dir", options.key_dir,
+                     "Where the agent's key pair is (made on first start) and where server.pub is "
+                     "looked for (default: $LABSWEEP_KEY_DIR, /etc/labsweep/keys as root, else "
+                     "~/.config/labsweep/keys)");
+  command.add_option("--server-key", options.server_key,
+                     "The server's public key (Z85): connect with CURVE, as off loopback one must");
+  command.add_option("--server-key-file", options.server_key_file,
+                     "A file holding the server's public key (default: server.pub in the key "
+                     "directory, if there)");
+  command.add_option("--trial-user", options.trial_user,
+                     "Run trials as this user (for an agent running as root, which otherwise "
+                     "refuses to run trials)");
+  command.add_flag("--allow-root", options.allow_root,
+                   "Let an agent running as root run trials as root");
+}
+
 void add_agent_command(CLI::App& app, std::function<int()>& action) {
   auto options = std::make_shared<AgentCommandOptions>();
   CLI::App* cmd = app.add_subcommand("agent", "Run this machine's agent for a labsweep server");
-  cmd->add_option("--server", options->server, "The server's agent endpoint, tcp://HOST:5555")
-      ->required();
-  cmd->add_option("--name", options->machine.name, "This agent's name (default: the host name)");
-  add_machine_options(*cmd, options->machine);
-  cmd->callback([options, &action] { action = [options] { return run_agent(*options); }; });
+  add_agent_options(*cmd, *options);
+  add_yaml_config(*cmd, kAgentConfigPath);
+  add_agent_keygen_command(*cmd, action);
+  add_agent_service_commands(*cmd, action, make_systemd_service_manager(), std::cout, std::cerr);
+  cmd->callback([cmd, options, &action] {
+    if (!cmd->get_subcommands().empty()) return;  // keygen, install, uninstall
+    if (options->server.empty()) throw CLI::RequiredError("--server");
+    action = [options] { return run_agent(*options); };
+  });
 }
 
 }  // namespace labsweep::cli

@@ -21,17 +21,32 @@ StatusCode code_for(int http_status) {
   return StatusCode::kIoError;
 }
 
-std::string failure_text(httplib::Error error) {
+// Why the server at `url` could not be reached, and what to check.
+std::string unreachable(const std::string& url, httplib::Error error) {
+  std::string reason = httplib::to_string(error);
+  std::string hint = "is `labsweep server` or `labsweep run` running? (--url or $LABSWEEP_URL)";
   switch (error) {
     case httplib::Error::Connection:
-      return "connection refused";
+      reason = "connection refused";
+      break;
     case httplib::Error::ConnectionTimeout:
     case httplib::Error::Read:
     case httplib::Error::Write:
-      return "no answer in time";
+      reason = "no answer in time";
+      break;
+    case httplib::Error::SSLConnection:
+      reason = "the TLS handshake failed";
+      hint = "does it serve HTTPS?";
+      break;
+    case httplib::Error::SSLServerVerification:
+      reason = "its certificate is not trusted";
+      hint =
+          "for a lab's own CA or a self-signed certificate, set $LABSWEEP_CA_FILE to its PEM file";
+      break;
     default:
-      return httplib::to_string(error);
+      break;
   }
+  return "cannot reach the labsweep server at " + url + " (" + reason + "); " + hint;
 }
 
 }  // namespace
@@ -42,7 +57,7 @@ std::string server_url(const std::string& option) {
   return env && *env ? env : kDefaultServerUrl;
 }
 
-Result<ApiClient> ApiClient::connect(const std::string& url) {
+Result<ApiClient> ApiClient::connect(const std::string& url, std::optional<std::string> token) {
   if (!has_http_scheme(url)) {
     return invalid_argument("server URL '" + url + "' must start with http:// or https://");
   }
@@ -51,6 +66,9 @@ Result<ApiClient> ApiClient::connect(const std::string& url) {
   http->set_connection_timeout(kTimeoutSeconds);
   http->set_read_timeout(kTimeoutSeconds);
   http->set_write_timeout(kTimeoutSeconds);
+  if (const char* ca = std::getenv("LABSWEEP_CA_FILE"); ca != nullptr && *ca != '\0')
+    http->set_ca_cert_path(ca);
+  if (token) http->set_bearer_token_auth(*token);
   return ApiClient(url, std::move(http));
 }
 
@@ -71,11 +89,9 @@ Result<nlohmann::json> ApiClient::post(const std::string& path, const nlohmann::
 template <typename Response>
 Result<nlohmann::json> ApiClient::answer(const std::string& what, Response response) {
   last_error_body_ = nullptr;
-  if (!response) {
-    return io_error("cannot reach the labsweep server at " + url_ + " (" +
-                    failure_text(response.error()) +
-                    "); is `labsweep server` or `labsweep run` running? (--url or $LABSWEEP_URL)");
-  }
+  last_status_ = 0;
+  if (!response) return io_error(unreachable(url_, response.error()));
+  last_status_ = response->status;
   nlohmann::json body = nlohmann::json::parse(response->body, nullptr, /*allow_exceptions=*/false);
   if (response->status >= 200 && response->status < 300) {
     if (body.is_discarded()) return io_error(what + ": the server's answer is not JSON");
@@ -85,6 +101,8 @@ Result<nlohmann::json> ApiClient::answer(const std::string& what, Response respo
   std::string message = body.is_object() && body.contains("error") && body["error"].is_string()
                             ? body["error"].get<std::string>()
                             : "HTTP " + std::to_string(response->status);
+  if (response->status == 401)
+    message += "; run `labsweep login --url " + url_ + "` or set $LABSWEEP_TOKEN";
   return Status(code_for(response->status), message);
 }
 

@@ -1,10 +1,12 @@
 #pragma once
 
 // The CLI's side of the orchestrator's HTTP API (docs/http-api.md): JSON requests to a server
-// URL, with every failure turned into one clear message.
+// URL, over HTTP or HTTPS, with the API token when there is one, and every failure turned into
+// one clear message.
 
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "base/status.h"
@@ -23,8 +25,12 @@ std::string server_url(const std::string& option);
 
 class ApiClient {
  public:
-  // `url` is scheme://host[:port]; fails on anything else.
-  static Result<ApiClient> connect(const std::string& url);
+  // `url` is scheme://host[:port]; fails on anything else. `token` goes with every request as
+  // `Authorization: Bearer TOKEN`. An https:// server's certificate is checked against the
+  // system's CAs, or against the PEM file $LABSWEEP_CA_FILE (a lab's own CA or self-signed
+  // certificate).
+  static Result<ApiClient> connect(const std::string& url,
+                                   std::optional<std::string> token = std::nullopt);
 
   ApiClient(ApiClient&&) noexcept;
   ApiClient& operator=(ApiClient&&) noexcept;
@@ -36,6 +42,8 @@ class ApiClient {
   Result<nlohmann::json> post(const std::string& path, const nlohmann::json& body);
 
   const nlohmann::json& last_error_body() const { return last_error_body_; }
+  // The HTTP status of the last answer; 0 when the server was not reached.
+  int last_status() const { return last_status_; }
   const std::string& url() const { return url_; }
 
  private:
@@ -46,6 +54,7 @@ class ApiClient {
   std::string url_;
   std::unique_ptr<httplib::Client> http_;
   nlohmann::json last_error_body_;
+  int last_status_ = 0;
 };
 
 }  // namespace labsweep::cli

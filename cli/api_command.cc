@@ -2,6 +2,8 @@
 
 #include <ostream>
 
+#include "cli/client_token.h"
+
 namespace labsweep::cli {
 
 void add_url_option(CLI::App& command, std::string& url) {
@@ -17,7 +19,9 @@ int print_failure(const Status& status, std::ostream& err) {
 
 int with_api_client(const std::string& url_option, std::ostream& err,
                     const std::function<int(ApiClient&)>& body) {
-  Result<ApiClient> api = ApiClient::connect(server_url(url_option));
+  Result<std::optional<std::string>> token = client_token();
+  if (!token) return print_failure(token.status(), err);
+  Result<ApiClient> api = ApiClient::connect(server_url(url_option), std::move(*token));
   if (!api) return print_failure(api.status(), err);
   return body(*api);
 }

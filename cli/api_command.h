@@ -22,8 +22,9 @@ inline constexpr int kExitInvalid = 2;  // bad input: an invalid sweep file, a b
 // Adds `--url` (the server's HTTP address) to `command`, stored in `url`.
 void add_url_option(CLI::App& command, std::string& url);
 
-// Connects to the server named by `url_option` (or $LABSWEEP_URL, or the default) and runs
-// `body`; a connection failure is printed to `err` and gives kExitFailed.
+// Connects to the server named by `url_option` (or $LABSWEEP_URL, or the default), with the
+// user's API token if there is one (client_token.h), and runs `body`; a failure to read the
+// token or to connect is printed to `err` and gives kExitFailed.
 int with_api_client(const std::string& url_option, std::ostream& err,
                     const std::function<int(ApiClient&)>& body);
 

@@ -6,12 +6,15 @@
 #include "cli/agent_command.h"
 #include "cli/agents_command.h"
 #include "cli/export_command.h"
+#include "cli/keys_command.h"
 #include "cli/list_command.h"
+#include "cli/login_command.h"
 #include "cli/run_command.h"
 #include "cli/server_command.h"
 #include "cli/show_command.h"
 #include "cli/stop_command.h"
 #include "cli/submit_command.h"
+#include "cli/tokens_command.h"
 #include "cli/validate_command.h"
 
 int main(int argc, char** argv) {
@@ -31,6 +34,9 @@ int main(int argc, char** argv) {
   labsweep::cli::add_resume_command(app, action);
   labsweep::cli::add_agents_command(app, action);
   labsweep::cli::add_export_command(app, action);
+  labsweep::cli::add_keys_command(app, action);
+  labsweep::cli::add_tokens_command(app, action);
+  labsweep::cli::add_login_command(app, action);
 
   CLI11_PARSE(app, argc, argv);
   return action ? action() : 0;
