@@ -37,14 +37,23 @@ Lab::Lab() = default;
 
 void Lab::start_server(int agent_port) {
   if (agent_endpoint_.empty() || agent_port != 0) {
-    agent_endpoint_ = "tcp://127.0.0.1:" + std::to_string(agent_port ? agent_port : free_port());
+    agent_endpoint_ =
+        "tcp://" + agent_host_ + ":" + std::to_string(agent_port ? agent_port : free_port());
   }
+  std::vector<std::string> argv = {built_binary("labsweep"),
+                                   "server",
+                                   "--db",
+                                   db(),
+                                   "--agents",
+                                   agent_endpoint_,
+                                   "--http-port",
+                                   "0",
+                                   "--heartbeat-ms",
+                                   std::to_string(kHeartbeat.count())};
+  argv.insert(argv.end(), server_args_.begin(), server_args_.end());
   server_ = std::make_unique<BackgroundProcess>(
-      std::vector<std::string>{built_binary("labsweep"), "server", "--db", db(), "--agents",
-                               agent_endpoint_, "--http-port", "0", "--heartbeat-ms",
-                               std::to_string(kHeartbeat.count())},
-      dir() / ("server-" + std::to_string(++server_starts_)));
-  ASSERT_TRUE(server_->wait_for_err("API and dashboard at", std::chrono::seconds(20)))
+      argv, dir() / ("server-" + std::to_string(++server_starts_)));
+  ASSERT_TRUE(server_->wait_for_err("/ (database", std::chrono::seconds(20)))
       << server_->err();
   std::smatch match;
   std::string err = server_->err();
@@ -64,10 +73,14 @@ std::string Lab::server_log(int n) const {
   return std::string((std::istreambuf_iterator<char>(in)), {});
 }
 
-BackgroundProcess& Lab::start_agent(const std::string& name, std::vector<std::string> extra) {
-  std::vector<std::string> argv = {
-      built_binary("labsweep"), "agent", "--server", agent_endpoint_, "--name", name, "--work-dir",
-      (dir() / name).string()};
+BackgroundProcess& Lab::start_agent(const std::string& name, std::vector<std::string> extra,
+                                    std::vector<std::string> wrapper) {
+  std::vector<std::string> argv = std::move(wrapper);
+  for (std::string arg :
+       {built_binary("labsweep"), std::string("agent"), std::string("--server"), agent_endpoint_,
+        std::string("--name"), name, std::string("--work-dir"), (dir() / name).string(),
+        std::string("--allow-root")})  // the tests run as root, the trials are theirs
+    argv.push_back(std::move(arg));
   argv.insert(argv.end(), extra.begin(), extra.end());
   auto& slot = agents_[name];
   slot = std::make_unique<BackgroundProcess>(argv, dir() / ("agent-" + name));

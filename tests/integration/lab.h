@@ -27,13 +27,19 @@ class Lab {
 
   // Starts the server; `agent_port` 0 picks a free one (kept across restarts).
   void start_server(int agent_port = 0);
+  // For the servers started from now on: the agent endpoint's host (default 127.0.0.1) and
+  // options added to `labsweep server` (e.g. --key-dir, --curve-on-loopback).
+  void set_agent_host(std::string host) { agent_host_ = std::move(host); }
+  void set_server_args(std::vector<std::string> args) { server_args_ = std::move(args); }
   BackgroundProcess& server() { return *server_; }
   void kill_server();
   // What the n-th server started (from 1) wrote to stderr.
   std::string server_log(int n) const;
   const std::string& agent_endpoint() const { return agent_endpoint_; }
 
-  BackgroundProcess& start_agent(const std::string& name, std::vector<std::string> extra = {});
+  // `wrapper` comes before the binary (e.g. `ip netns exec NS`).
+  BackgroundProcess& start_agent(const std::string& name, std::vector<std::string> extra = {},
+                                 std::vector<std::string> wrapper = {});
   BackgroundProcess& agent(const std::string& name) { return *agents_.at(name); }
 
   cli::ApiClient& api() { return *api_; }
@@ -58,6 +64,8 @@ class Lab {
   std::unique_ptr<BackgroundProcess> server_;
   int server_starts_ = 0;
   std::string agent_endpoint_;
+  std::string agent_host_ = "127.0.0.1";
+  std::vector<std::string> server_args_;
   std::map<std::string, std::unique_ptr<BackgroundProcess>> agents_;
   std::unique_ptr<cli::ApiClient> api_;
 };

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,9 +33,22 @@ void drain(int fds[2], std::string& out, std::string& err) {
   }
 }
 
-}  // namespace
+// A file that holds `input`, read from its start: a memfd, so that no pipe is left for the
+// child to close early (a SIGPIPE would end the test).
+int input_file(std::string_view input) {
+  int fd = memfd_create("stdin", MFD_CLOEXEC);
+  if (fd < 0) throw std::runtime_error("memfd_create failed");
+  for (size_t done = 0; done < input.size();) {
+    ssize_t n = write(fd, input.data() + done, input.size() - done);
+    if (n <= 0) throw std::runtime_error("writing the input failed");
+    done += static_cast<size_t>(n);
+  }
+  lseek(fd, 0, SEEK_SET);
+  return fd;
+}
 
-ProcessResult run_process(const std::vector<std::string>& argv) {
+// Runs `argv` with `stdin_fd` as its standard input, which it closes.
+ProcessResult run_with_stdin(const std::vector<std::string>& argv, int stdin_fd) {
   int out_pipe[2];
   int err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
@@ -47,13 +61,13 @@ ProcessResult run_process(const std::vector<std::string>& argv) {
   if (pid == 0) {
     dup2(out_pipe[1], STDOUT_FILENO);
     dup2(err_pipe[1], STDERR_FILENO);
-    int devnull = open("/dev/null", O_RDONLY);
-    dup2(devnull, STDIN_FILENO);
+    dup2(stdin_fd, STDIN_FILENO);
     execv(args[0], args.data());
     _exit(127);
   }
   close(out_pipe[1]);
   close(err_pipe[1]);
+  close(stdin_fd);
   ProcessResult result;
   int fds[2] = {out_pipe[0], err_pipe[0]};
   drain(fds, result.out, result.err);
@@ -61,6 +75,16 @@ ProcessResult run_process(const std::vector<std::string>& argv) {
   waitpid(pid, &status, 0);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
+}
+
+}  // namespace
+
+ProcessResult run_process(const std::vector<std::string>& argv) {
+  return run_with_stdin(argv, open("/dev/null", O_RDONLY | O_CLOEXEC));
+}
+
+ProcessResult run_process(const std::vector<std::string>& argv, std::string_view input) {
+  return run_with_stdin(argv, input_file(input));
 }
 
 std::string built_binary(const std::string& name) {

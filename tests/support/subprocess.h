@@ -4,6 +4,7 @@
 // drive the real binaries.
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace labsweep::testing {
@@ -15,6 +16,8 @@ struct ProcessResult {
 };
 
 ProcessResult run_process(const std::vector<std::string>& argv);
+// The same with `input` on its standard input, then end of file.
+ProcessResult run_process(const std::vector<std::string>& argv, std::string_view input);
 
 // The path of a binary built into build/bin (LABSWEEP_BIN_DIR, set by CTest).
 std::string built_binary(const std::string& name);
