@@ -8,19 +8,18 @@
 #include <stdio.h>
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "bench/curve_replay.h"
+#include "bench/curve_sweeps.h"
 #include "bench/curve_table.h"
 #include "sweeps/sweep_reader.h"
 
@@ -38,13 +37,6 @@ struct Options {
   std::vector<int64_t> budgets = {100, 300, 1000, 3000};
 };
 
-// A method under test: the sweep file's search and stopping sections.
-struct Method {
-  std::string name;
-  std::string search;    // the `method:` line and, for tpe, the labsweep.search key
-  std::string stopping;  // early_terminate or labsweep.early_stopping, possibly empty
-};
-
 // One method's figures over the seeds, at each budget.
 struct MethodFigures {
   std::string name;
@@ -56,51 +48,6 @@ struct MethodFigures {
   double seconds = 0;
   int64_t trials = 0;
 };
-
-std::vector<Method> methods(int max_epoch) {
-  std::string asha =
-      "{type: asha, min_resource: 1, max_resource: " + std::to_string(max_epoch) + ", eta: 3}";
-  return {
-      {"random", "method: random\n", ""},
-      {"random+hyperband", "method: random\n",
-       "early_terminate: {type: hyperband, min_iter: 1, eta: 3}\n"},
-      {"random+asha", "method: random\n", "labsweep:\n  early_stopping: [" + asha + "]\n"},
-      {"tpe+asha", "method: custom\n",
-       "labsweep:\n  search: tpe\n  early_stopping: [" + asha + "]\n"},
-      {"bayes", "method: bayes\n", ""},
-  };
-}
-
-// A number as YAML 1.1 (and W&B) reads it back exactly: ints plain, floats with a '.'.
-std::string yaml_number(double v) {
-  if (v == std::floor(v) && std::fabs(v) < 1e15) return std::to_string(static_cast<int64_t>(v));
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  std::string s(buf, end);
-  if (s.find('.') == std::string::npos) {
-    size_t e = s.find('e');
-    s.insert(e == std::string::npos ? s.size() : e, ".0");
-  }
-  if (size_t e = s.find("e"); e != std::string::npos && s[e + 1] != '-' && s[e + 1] != '+')
-    s.insert(e + 1, "+");
-  return s;
-}
-
-std::string sweep_yaml(const CurveTable& table, const Method& method) {
-  std::ostringstream out;
-  out << "program: train.py\n" << method.search;
-  out << "metric: {name: val_accuracy, goal: maximize}\nparameters:\n";
-  for (size_t a = 0; a < table.axes().size(); ++a) {
-    std::set<double> values;
-    for (const RecordedConfig& c : table.configs()) values.insert(c.values[a]);
-    out << "  " << table.axes()[a] << ": {values: [";
-    for (auto it = values.begin(); it != values.end(); ++it)
-      out << (it == values.begin() ? "" : ", ") << yaml_number(*it);
-    out << "]}\n";
-  }
-  out << method.stopping;
-  return out.str();
-}
 
 std::pair<double, double> mean_std(const std::vector<double>& xs) {
   if (xs.empty()) return {NAN, NAN};
@@ -142,12 +89,12 @@ void summarise(const std::vector<ReplayResult>& runs, const Options& o, MethodFi
   for (double& c : f.curve) c /= static_cast<double>(runs.size());
 }
 
-MethodFigures run_method(const CurveTable& table, const Method& method, const Options& o,
+MethodFigures run_method(const CurveTable& table, const CurveMethod& method, const Options& o,
                          int workers) {
   MethodFigures f;
   f.name = method.name;
   f.workers = workers;
-  sweeps::ReadResult read = sweeps::read_sweep(sweep_yaml(table, method));
+  sweeps::ReadResult read = sweeps::read_sweep(curve_sweep_yaml(table, method));
   if (!read.spec) {
     f.unavailable = "the sweep file does not read: " + read.diagnostics.all().front().message;
     return f;
@@ -242,7 +189,8 @@ std::optional<json> run_optuna(const Options& o, double target) {
 
 std::vector<MethodFigures> run_all(const CurveTable& table, const Options& o, int workers) {
   std::vector<MethodFigures> out;
-  for (const Method& m : methods(table.epochs())) out.push_back(run_method(table, m, o, workers));
+  for (const CurveMethod& m : curve_methods(table.epochs()))
+    out.push_back(run_method(table, m, o, workers));
   return out;
 }
 
@@ -353,6 +301,7 @@ json figures_of(const CurveTable& table, const Options& o,
                 const std::vector<MethodFigures>& serial, double target) {
   const MethodFigures& random = named(parallel, "random");
   const MethodFigures& asha = named(parallel, "random+asha");
+  const MethodFigures& asha4 = named(parallel, "random+asha-eta4");
   json figures = {{"table_configs", table.configs().size()},
                   {"table_epochs", table.epochs()},
                   {"workers", o.workers},
@@ -365,6 +314,7 @@ json figures_of(const CurveTable& table, const Options& o,
                   // The top configurations' test accuracies lie within a few tenths of a point
                   // (a few dozen of the 10,000 test rows): the ratio to come within 0.1 of it.
                   {"asha_epochs_ratio_within_0_1pt", epochs_ratio(random, asha, target - 0.001)},
+                  {"asha_eta4_epochs_ratio", epochs_ratio(random, asha4, target)},
                   {"replays_per_s", asha.seconds > 0 ? o.seeds / asha.seconds : 0.0}};
   figures["unavailable"] = json::array();
   for (const MethodFigures& f : parallel)
@@ -406,6 +356,8 @@ int run(const Options& o) {
   json figures = figures_of(*table, o, parallel, serial, target);
   std::printf("\n  asha_epochs_ratio (random+asha's epochs to random's final / random's): %s\n",
               figures["asha_epochs_ratio"].dump().c_str());
+  std::printf("  asha_eta4_epochs_ratio (the same with eta 4): %s\n",
+              figures["asha_eta4_epochs_ratio"].dump().c_str());
   std::optional<json> optuna = o.optuna ? run_optuna(o, target) : std::nullopt;
   if (!o.optuna) std::printf("  optuna: skipped (--no-optuna)\n");
   if (optuna) {

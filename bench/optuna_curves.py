@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """bench-curves' peer: Optuna over the same recorded learning curves (docs/benchmarks.md).
 
-Optuna's TPESampler with its SuccessiveHalvingPruner and with its HyperbandPruner (min_resource
-1, max_resource = the table's epochs, reduction_factor 3), driven with ask/tell over the table
+Optuna's TPESampler with its SuccessiveHalvingPruner (min_resource 1, reduction_factor 3, and its
+default 4) and with its HyperbandPruner (min_resource 1, max_resource = the table's epochs,
+reduction_factor 3), driven with ask/tell over the table
 that bench-curves replays: the same categorical space, each trial reporting its recorded
 val_accuracy after each epoch and pruned when the pruner says so, until the epoch budget is
 spent. Trials run one after another (one worker): Optuna's pruners judge a trial against the
@@ -54,7 +55,9 @@ def number(text):
 
 def run_study(table, axes, choices, epochs, pruner, seed, budget):
     """One sweep; the (epochs spent, val, test) of each improvement of the best finished trial."""
-    study = optuna.create_study(direction="maximize",
+    # A fixed study name: HyperbandPruner picks each trial's bracket from a hash of the study's
+    # name, and an unnamed study gets a random one, which would make its runs differ.
+    study = optuna.create_study(direction="maximize", study_name=f"curves-seed-{seed}",
                                 sampler=optuna.samplers.TPESampler(seed=seed), pruner=pruner)
     spent, best, trace, trials = 0, None, [], 0
     while spent < budget:
@@ -137,6 +140,9 @@ def main():
     pruners = {
         "tpe_sha": lambda: optuna.pruners.SuccessiveHalvingPruner(min_resource=1,
                                                                   reduction_factor=3),
+        # The pruner's own default reduction factor.
+        "tpe_sha4": lambda: optuna.pruners.SuccessiveHalvingPruner(min_resource=1,
+                                                                   reduction_factor=4),
         "tpe_hyperband": lambda: optuna.pruners.HyperbandPruner(
             min_resource=1, max_resource=epochs, reduction_factor=3),
     }
