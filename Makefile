@@ -1,6 +1,7 @@
 # The front door: `make` builds, `make test` builds and runs every test (also under
 # AddressSanitizer and UndefinedBehaviorSanitizer), `make demo` runs the example sweep,
-# `make bench` runs the benchmarks. Each installs what it needs first (scripts/setup-deps).
+# `make bench` runs the benchmarks, `make package` builds the Debian package
+# (build/labsweep_VERSION_ARCH.deb). Each installs what it needs first (scripts/setup-deps).
 
 BUILD_DIR ?= build
 SANITIZE_DIR ?= build-asan
@@ -8,7 +9,8 @@ GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test test-unit test-sanitize format format-check demo bench bench-deps clean
+.PHONY: all deps build test test-unit test-sanitize format format-check demo bench bench-deps \
+        package clean
 
 all: build
 
@@ -48,8 +50,14 @@ demo: build
 bench-deps:
 	@scripts/setup-bench-deps
 
+# The programs build/bin/bench-*, then the dashboard's, which runs in a browser.
 bench: build bench-deps
 	@set -e; for b in $(BUILD_DIR)/bin/bench-*; do echo "== $$b"; $$b; done
+	@echo "== bench/dashboard.mjs"; LABSWEEP_BIN_DIR=$(abspath $(BUILD_DIR))/bin node bench/dashboard.mjs
+
+# The Debian package of what `make` built (docs/deployment.md, "The package").
+package: build
+	cd $(BUILD_DIR) && cpack -G DEB
 
 clean:
 	rm -rf $(BUILD_DIR) $(SANITIZE_DIR)
