@@ -2,8 +2,8 @@
 
 #include <atomic>
 #include <iostream>
-#include <sstream>
 #include <memory>
+#include <sstream>
 
 #include "cli/api_command.h"
 #include "cli/key_files.h"
