@@ -109,7 +109,7 @@ class AgentAuthTest : public ::testing::Test {
 
 TEST_F(AgentAuthTest, AnAuthorisedAgentJoinsAndRunsTrials) {
   authorize(keygen("gpu-a"), "gpu-a");
-  lab_.start_server();
+  ASSERT_NO_FATAL_FAILURE(lab_.start_server());
   BackgroundProcess& agent = start_curve_agent("gpu-a");
   int64_t sweep = submit_two_trials();
   nlohmann::json done = lab_.wait_for_sweep(sweep, "completed", seconds(30));
@@ -120,7 +120,7 @@ TEST_F(AgentAuthTest, AnAuthorisedAgentJoinsAndRunsTrials) {
 TEST_F(AgentAuthTest, UnknownKeysAndPlaintextAgentsAreRefusedAndLogged) {
   authorize(keygen("gpu-a"), "gpu-a");
   std::string stranger_key = keygen("stranger");
-  lab_.start_server();
+  ASSERT_NO_FATAL_FAILURE(lab_.start_server());
   start_curve_agent("stranger");
   // Without the server's key an agent may talk plaintext on loopback, which this server refuses.
   BackgroundProcess& plain = lab_.start_agent("plain", {"--key-dir", agent_keys("plain")});
@@ -138,7 +138,7 @@ TEST_F(AgentAuthTest, UnknownKeysAndPlaintextAgentsAreRefusedAndLogged) {
 TEST_F(AgentAuthTest, RevokingAConnectedAgentsKeyCutsItOffAndKeepsItOut) {
   std::string key = keygen("gpu-a");
   authorize(key, "gpu-a");
-  lab_.start_server();
+  ASSERT_NO_FATAL_FAILURE(lab_.start_server());
   start_curve_agent("gpu-a");
   ASSERT_TRUE(wait_for_agent_state("gpu-a", "online")) << lab_.server().err();
 
@@ -205,7 +205,7 @@ TEST_F(AgentAuthTest, AnAgentInAnotherNetworkNamespaceJoinsOverCurveAndAPlaintex
   authorize(keygen("remote"), "remote");
   lab_.set_agent_host(link.here());
   lab_.set_server_args({"--key-dir", server_keys()});  // not loopback: CURVE without being told
-  lab_.start_server();
+  ASSERT_NO_FATAL_FAILURE(lab_.start_server());
   BackgroundProcess& agent = start_curve_agent("remote", link.exec_there());
   int64_t sweep = submit_two_trials();
   nlohmann::json done = lab_.wait_for_sweep(sweep, "completed", seconds(30));

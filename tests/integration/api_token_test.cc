@@ -78,8 +78,7 @@ class ApiTokenTest : public ::testing::Test {
     server_.reset();
     server_ = std::make_unique<BackgroundProcess>(
         server_argv(extra), dir_.path() / ("server-" + std::to_string(++server_starts_)));
-    ASSERT_TRUE(server_->wait_for_err("/ (database", std::chrono::seconds(20)))
-        << server_->err();
+    ASSERT_TRUE(server_->wait_for_err("/ (database", std::chrono::seconds(20))) << server_->err();
     std::smatch match;
     std::string err = server_->err();
     ASSERT_TRUE(std::regex_search(err, match, std::regex("at (https?)://(\\S+):([0-9]+)/")));
@@ -173,7 +172,7 @@ TEST_F(ApiTokenTest, TheServerRefusesToStartOffLoopbackWithoutATokenToCheck) {
 TEST_F(ApiTokenTest, OffLoopbackTheApiRefusesRequestsWithoutTheRightToken) {
   const std::string alice = create_token("alice");
   const std::string bob = create_token("bob");
-  start_server({"--http-host", "0.0.0.0"});
+  ASSERT_NO_FATAL_FAILURE(start_server({"--http-host", "0.0.0.0"}));
   EXPECT_THAT(server_->err(), HasSubstr("API tokens required"));
 
   EXPECT_EQ(status_of("/api/v1/sweeps"), 401);
@@ -194,18 +193,18 @@ TEST_F(ApiTokenTest, OffLoopbackTheApiRefusesRequestsWithoutTheRightToken) {
 }
 
 TEST_F(ApiTokenTest, OnLoopbackTheServerRunsOpenUnlessTold) {
-  start_server({});
+  ASSERT_NO_FATAL_FAILURE(start_server({}));
   EXPECT_EQ(status_of("/api/v1/sweeps"), 200);
   EXPECT_THAT(server_->err(), Not(HasSubstr("API tokens required")));
   const std::string alice = create_token("alice");
-  start_server({"--require-token"});
+  ASSERT_NO_FATAL_FAILURE(start_server({"--require-token"}));
   EXPECT_EQ(status_of("/api/v1/sweeps"), 401);
   EXPECT_EQ(status_of("/api/v1/sweeps", bearer(alice)), 200);
 }
 
 TEST_F(ApiTokenTest, TheCliSendsTheTokenFromTheEnvironmentOrFromLogin) {
   const std::string alice = create_token("alice");
-  start_server({"--require-token"});
+  ASSERT_NO_FATAL_FAILURE(start_server({"--require-token"}));
   const std::string url = local_url();
 
   ProcessResult without = labsweep({"ls", "--url", url});
@@ -248,7 +247,8 @@ TEST_F(ApiTokenTest, TheCliSendsTheTokenFromTheEnvironmentOrFromLogin) {
 
 TEST_F(ApiTokenTest, WithACertificateTheServerSpeaksHttpsToTheCli) {
   CertificateFiles cert = make_self_signed_certificate(dir_.path());
-  start_server({"--tls-cert", cert.certificate.string(), "--tls-key", cert.private_key.string()});
+  ASSERT_NO_FATAL_FAILURE(start_server(
+      {"--tls-cert", cert.certificate.string(), "--tls-key", cert.private_key.string()}));
   ASSERT_EQ(scheme_, "https");
   const std::string url = local_url();
   ProcessResult trusted =
@@ -272,7 +272,8 @@ TEST_F(ApiTokenTest, AClientInAnotherNetworkNamespaceNeedsTheRightToken) {
     GTEST_SKIP() << "cannot make a network namespace with a veth pair: " << link.why();
 
   const std::string alice = create_token("alice");
-  start_server({"--http-host", link.here()});  // not loopback: tokens without being told
+  ASSERT_NO_FATAL_FAILURE(
+      start_server({"--http-host", link.here()}));  // not loopback: tokens without being told
   const std::string url = "http://" + link.here() + ":" + std::to_string(port_) + "/api/v1/sweeps";
   std::vector<std::string> client = link.exec_there();
   for (std::string arg :

@@ -77,7 +77,7 @@ std::map<int64_t, int64_t> points_per_trial(const Lab& lab, int64_t sweep, const
 
 TEST(LabTest, GridSweepAcrossThreeAgentsRunsEveryTrialOnceAndKeepsEveryPoint) {
   Lab lab;
-  lab.start_server();
+  ASSERT_NO_FATAL_FAILURE(lab.start_server());
   for (const char* name : {"a1", "a2", "a3"}) lab.start_agent(name, {"--cpu-slots", "2"});
   int64_t sweep = lab.submit(grid_sweep(lab, "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]", 25));
   nlohmann::json done = lab.wait_for_sweep(sweep, "completed");
@@ -103,7 +103,7 @@ TEST(LabTest, GridSweepAcrossThreeAgentsRunsEveryTrialOnceAndKeepsEveryPoint) {
 
 TEST(LabTest, AgentKilledMidTrialHasItsTrialsRequeuedAndNoneOfThemSurvive) {
   Lab lab;
-  lab.start_server();
+  ASSERT_NO_FATAL_FAILURE(lab.start_server());
   lab.start_agent("doomed", {"--cpu-slots", "2"});
   int64_t sweep = lab.submit(grid_sweep(lab, "[1, 2]", 40, "  step_s: {value: 0.05}\n",
                                         "  resources: {gpus: 0}\n  max_retries: 2\n"));
@@ -128,7 +128,7 @@ TEST(LabTest, AgentKilledMidTrialHasItsTrialsRequeuedAndNoneOfThemSurvive) {
 
 TEST(LabTest, CrashingTrialFailsWithExitCodeAndStderrTail) {
   Lab lab;
-  lab.start_server();
+  ASSERT_NO_FATAL_FAILURE(lab.start_server());
   lab.start_agent("a", {"--cpu-slots", "1"});
   int64_t sweep = lab.submit(grid_sweep(lab, "[1]", 5, "  crash: {value: 3}\n"));
   nlohmann::json done = lab.wait_for_sweep(sweep, "completed");
@@ -142,7 +142,7 @@ TEST(LabTest, CrashingTrialFailsWithExitCodeAndStderrTail) {
 
 TEST(LabTest, TrialThatLeavesADaemonBehindTakesItWithIt) {
   Lab lab;
-  lab.start_server();
+  ASSERT_NO_FATAL_FAILURE(lab.start_server());
   lab.start_agent("a", {"--cpu-slots", "1"});
   std::string pid_file = (lab.dir() / "daemon.pid").string();
   int64_t sweep = lab.submit(grid_sweep(lab, "[1]", 3, "  daemon: {value: " + pid_file + "}\n"));
@@ -155,7 +155,7 @@ TEST(LabTest, TrialThatLeavesADaemonBehindTakesItWithIt) {
 
 TEST(LabTest, UserStopEndsEveryTrialProcess) {
   Lab lab;
-  lab.start_server();
+  ASSERT_NO_FATAL_FAILURE(lab.start_server());
   lab.start_agent("a", {"--cpu-slots", "3"});
   int64_t sweep = lab.submit(grid_sweep(lab, "[1, 2, 3, 4]", 1000, "  step_s: {value: 0.05}\n",
                                         "  resources: {gpus: 0}\n  stop_grace_s: 1\n"
@@ -183,7 +183,7 @@ TEST(LabTest, UserStopEndsEveryTrialProcess) {
 
 TEST(LabTest, NoTrialIsPlacedOnAGpuThatSomeoneElseUses) {
   Lab lab;
-  lab.start_server();
+  ASSERT_NO_FATAL_FAILURE(lab.start_server());
   std::string gpus = (lab.dir() / "gpus.json").string();
   std::ofstream(gpus) << R"({"gpus": [
       {"name": "Fake H100", "memory_total_mb": 81559,
@@ -200,7 +200,7 @@ TEST(LabTest, NoTrialIsPlacedOnAGpuThatSomeoneElseUses) {
 
 TEST(LabTest, OrchestratorKilledAndRestartedLosesNothingAndFinishesTheSweep) {
   Lab lab;
-  lab.start_server();
+  ASSERT_NO_FATAL_FAILURE(lab.start_server());
   lab.start_agent("a", {"--cpu-slots", "2"});
   int64_t sweep =
       lab.submit(grid_sweep(lab, "[1, 2, 3, 4, 5, 6]", 30, "  step_s: {value: 0.02}\n"));
@@ -208,7 +208,7 @@ TEST(LabTest, OrchestratorKilledAndRestartedLosesNothingAndFinishesTheSweep) {
   std::this_thread::sleep_for(milliseconds(300));
   lab.kill_server();
   std::this_thread::sleep_for(milliseconds(300));  // trials keep running, the agent keeps points
-  lab.start_server();
+  ASSERT_NO_FATAL_FAILURE(lab.start_server());
   nlohmann::json done = lab.wait_for_sweep(sweep, "completed");
   EXPECT_EQ(done["counts"]["completed"], 6) << lab.trials(sweep).dump(1) << "\nfirst server:\n"
                                             << lab.server_log(1) << "\nsecond server:\n"
@@ -222,7 +222,7 @@ TEST(LabTest, OrchestratorKilledAndRestartedLosesNothingAndFinishesTheSweep) {
 
 TEST(LabTest, EarlyStoppedTrialsEndStoppedWithTheRulesReason) {
   Lab lab;
-  lab.start_server();
+  ASSERT_NO_FATAL_FAILURE(lab.start_server());
   lab.start_agent("a", {"--cpu-slots", "1"});
   // loss = (x - 3)^2 + 1/(step + 1): x = 0 and 5 cross the bound at step 3, the first step the
   // rule checks; each trial asks for the decision after each report, so it stops right there.
@@ -253,7 +253,7 @@ TEST(LabTest, EarlyStoppedTrialsEndStoppedWithTheRulesReason) {
 
 TEST(LabTest, GarbageOnTheAgentSocketIsIgnored) {
   Lab lab;
-  lab.start_server();
+  ASSERT_NO_FATAL_FAILURE(lab.start_server());
   // Frames that are not MessagePack, MessagePack that is not a message, an unknown type, another
   // protocol version, several frames at once, an empty frame; then bytes that are not ZMTP.
   zmq::context_t context;
