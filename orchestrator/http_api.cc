@@ -112,6 +112,8 @@ ApiResponse token_refusal(ApiTokenGate::Verdict verdict) {
 
 HttpApi::HttpApi(std::filesystem::path database, SweepControl& control, HttpApiOptions options)
     : options_(std::move(options)),
+      refusals_(std::make_unique<RefusalLog>(options_.clock ? *options_.clock : system_clock_,
+                                             options_.refusal_log)),
       readers_(std::make_unique<ReaderPool>(std::move(database))),
       endpoints_(std::make_unique<ApiEndpoints>(*readers_, control)),
       router_(std::make_unique<ApiRouter>()) {
@@ -174,6 +176,11 @@ bool HttpApi::check_origin(const Request& req, Response& res) const {
   const Status& refused = host.is_ok() ? origin : host;
   if (refused.is_ok()) return true;
   write_response(error_response(403, refused.message()), res);
+  refusals_->refused({.peer = req.remote_addr,
+                      .method = req.method,
+                      .path = req.path,
+                      .status = 403,
+                      .reason = refused.message()});
   return false;
 }
 
@@ -186,7 +193,13 @@ bool HttpApi::check_token(const Request& req, Response& res) const {
   }
   ApiTokenGate::Verdict verdict = options_.tokens->check(header(req, "Authorization"));
   if (verdict == ApiTokenGate::Verdict::kValid) return true;
-  write_response(token_refusal(verdict), res);
+  ApiResponse refusal = token_refusal(verdict);
+  refusals_->refused({.peer = req.remote_addr,
+                      .method = req.method,
+                      .path = req.path,
+                      .status = refusal.status,
+                      .reason = refusal.body["error"].get_ref<const std::string&>()});
+  write_response(std::move(refusal), res);
   return false;
 }
 

@@ -13,8 +13,10 @@
 #include <thread>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/status.h"
 #include "orchestrator/http_tls.h"
+#include "orchestrator/refusal_log.h"
 #include "orchestrator/sweep_control.h"
 
 namespace httplib {
@@ -39,6 +41,9 @@ struct HttpApiOptions {
   // its tokens. Null: no token is asked for (loopback).
   ApiTokenGate* tokens = nullptr;
   std::optional<TlsFiles> tls{};  // HTTPS with these files; plain HTTP without
+  // Borrowed: the time for the refusal log's windows; the system's when null.
+  const Clock* clock = nullptr;
+  RefusalLog::Sink refusal_log{};  // where refused requests are logged; the server's log if unset
 };
 
 class HttpApi {
@@ -68,6 +73,8 @@ class HttpApi {
   void serve(const httplib::Request& req, httplib::Response& res) const;
 
   HttpApiOptions options_;
+  SystemClock system_clock_;
+  std::unique_ptr<RefusalLog> refusals_;
   std::unique_ptr<ReaderPool> readers_;
   std::unique_ptr<ApiEndpoints> endpoints_;
   std::unique_ptr<ApiRouter> router_;

@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -31,9 +32,24 @@ Status check_readable(const std::filesystem::path& file) {
   return Status::ok();
 }
 
+// A private key others can read is no longer private. Its group may read it: Debian hands keys
+// to services through the ssl-cert group (/etc/ssl/private, mode 0640).
+Status check_key_mode(const std::filesystem::path& key) {
+  struct stat info {};
+  if (::stat(key.c_str(), &info) != 0) return io_error(key.string() + ": " + std::strerror(errno));
+  constexpr mode_t kTooOpen = S_IROTH | S_IWOTH | S_IWGRP;
+  if ((info.st_mode & kTooOpen) == 0) return Status::ok();
+  char mode[8];
+  std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(info.st_mode & 07777));
+  return Status{StatusCode::kFailedPrecondition,
+                key.string() + ": the private key is mode " + mode +
+                    ", open to others; chmod 600 (or 640 for a group of readers)"};
+}
+
 Status configure(SSL_CTX& context, const TlsFiles& files) {
   for (const std::filesystem::path& file : {files.certificate, files.private_key})
     if (Status readable = check_readable(file); !readable.is_ok()) return readable;
+  if (Status mode = check_key_mode(files.private_key); !mode.is_ok()) return mode;
   // TLS 1.0 and 1.1 are deprecated (RFC 8996); compression invites CRIME.
   if (SSL_CTX_set_min_proto_version(&context, TLS1_2_VERSION) != 1)
     return io_error("TLS: cannot require TLS 1.2 (" + openssl_reason() + ")");

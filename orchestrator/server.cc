@@ -62,8 +62,9 @@ Status Server::open() {
                                              .getenv = process_getenv},
                                  *writer_, *reader_, clock_, *link_, *queue_);
   if (Status recovered = core_->recover(); !recovered.is_ok()) return recovered;
-  http_ = std::make_unique<HttpApi>(options_.db_path, control(),
-                                    HttpApiOptions{.tokens = tokens_.get(), .tls = options_.tls});
+  http_ = std::make_unique<HttpApi>(
+      options_.db_path, control(),
+      HttpApiOptions{.tokens = tokens_.get(), .tls = options_.tls, .clock = &clock_});
   Result<int> port = http_->start(options_.http_host, options_.http_port);
   if (!port) return port.status();
   http_port_ = *port;

@@ -12,6 +12,14 @@ NetnsLink::NetnsLink() : name_("labsweep-h5-" + std::to_string(::getpid())) {
   there_ = "10.77." + std::to_string(subnet / 4 % 250) + ".2";
   std::string host_end = "lsh5h" + std::to_string(::getpid() % 100000);
   std::string ns_end = "lsh5n" + std::to_string(::getpid() % 100000);
+  if (::geteuid() != 0) {
+    why_ = "needs root for ip netns (running as uid " + std::to_string(::geteuid()) + ")";
+    return;
+  }
+  if (::access("/usr/sbin/ip", X_OK) != 0) {
+    why_ = "no /usr/sbin/ip (iproute2)";
+    return;
+  }
   ok_ = ip({"netns", "add", name_}) &&
         ip({"link", "add", host_end, "type", "veth", "peer", "name", ns_end}) &&
         ip({"link", "set", ns_end, "netns", name_}) &&
@@ -24,6 +32,7 @@ NetnsLink::NetnsLink() : name_("labsweep-h5-" + std::to_string(::getpid())) {
 }
 
 NetnsLink::~NetnsLink() {
+  if (host_end_.empty()) return;         // nothing was made
   (void)ip({"link", "del", host_end_});  // takes its peer with it
   (void)ip({"netns", "del", name_});
 }
@@ -31,7 +40,8 @@ NetnsLink::~NetnsLink() {
 bool NetnsLink::ip(std::vector<std::string> args) {
   args.insert(args.begin(), "/usr/sbin/ip");
   ProcessResult result = run_process(args);
-  if (result.exit_code != 0 && why_.empty()) why_ = "ip " + args[1] + ": " + result.err;
+  if (result.exit_code != 0 && why_.empty())
+    why_ = "cannot make a network namespace with a veth pair: ip " + args[1] + ": " + result.err;
   return result.exit_code == 0;
 }
 

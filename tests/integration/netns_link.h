@@ -21,6 +21,8 @@ class NetnsLink {
   const std::string& why() const { return why_; }
   // This side's address.
   const std::string& here() const { return here_; }
+  // The namespace's address.
+  const std::string& there() const { return there_; }
   // The namespace's name.
   const std::string& name() const { return name_; }
   // The prefix that runs a command in the namespace.

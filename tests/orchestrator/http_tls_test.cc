@@ -103,12 +103,30 @@ TEST_F(HttpTlsTest, FilesThatCannotBeUsedAreNamedInTheError) {
             missing.string() + ": No such file or directory");
   EXPECT_THAT(start_failure({cert_.private_key, cert_.private_key}),
               HasSubstr(cert_.private_key.string() + ": cannot be used as a PEM certificate"));
-  EXPECT_THAT(start_failure({cert_.certificate, cert_.certificate}),
-              HasSubstr(cert_.certificate.string() +
-                        ": cannot be used as the certificate's PEM private key"));
+  const std::filesystem::path not_a_key = dir_.path() / "not-a-key.pem";
+  std::filesystem::copy_file(cert_.certificate, not_a_key);
+  std::filesystem::permissions(not_a_key, std::filesystem::perms::owner_read);
+  EXPECT_THAT(
+      start_failure({cert_.certificate, not_a_key}),
+      HasSubstr(not_a_key.string() + ": cannot be used as the certificate's PEM private key"));
   CertificateFiles other = make_self_signed_certificate(dir_.path(), "other");
   EXPECT_THAT(start_failure({cert_.certificate, other.private_key}),
               HasSubstr(other.private_key.string() + ": cannot be used as the certificate's"));
+}
+
+TEST_F(HttpTlsTest, AKeyOthersCanReadIsRefusedAndOneItsGroupCanReadIsNot) {
+  using std::filesystem::perms;
+  std::filesystem::permissions(cert_.private_key, perms::owner_read | perms::others_read);
+  EXPECT_EQ(start_failure(tls_files()),
+            cert_.private_key.string() +
+                ": the private key is mode 0404, open to others; chmod 600 (or 640 for a group "
+                "of readers)");
+  std::filesystem::permissions(cert_.private_key,
+                               perms::owner_read | perms::owner_write | perms::group_write);
+  EXPECT_THAT(start_failure(tls_files()), HasSubstr("mode 0620, open to others"));
+  std::filesystem::permissions(cert_.private_key,
+                               perms::owner_read | perms::owner_write | perms::group_read);
+  EXPECT_EQ(start_failure(tls_files()), "started");
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "tests/support/self_signed_cert.h"
 
+#include <filesystem>
 #include <stdexcept>
 
 #include "tests/support/subprocess.h"
@@ -15,6 +16,9 @@ CertificateFiles make_self_signed_certificate(const std::filesystem::path& dir,
                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", files.private_key.string(),
                    "-out", files.certificate.string()});
   if (made.exit_code != 0) throw std::runtime_error("openssl req failed: " + made.err);
+  // As a lab keeps it; openssl's own mode for -keyout has changed between versions.
+  std::filesystem::permissions(
+      files.private_key, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   return files;
 }
 
