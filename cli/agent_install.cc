@@ -247,8 +247,8 @@ Status install(const InstallOptions& o, ServiceManager& services, std::ostream& 
   if (Status s = start_service(o, *owner, services, out); !s.is_ok()) return s;
   const std::string name = config->machine.name.empty() ? host_name() : config->machine.name;
   out << "\nThis agent's public key is\n  " << pair->public_key
-      << "\nAuthorise it on the head node with\n  labsweep keys authorize '" << pair->public_key
-      << "' --name " << name << "\n";
+      << "\nAuthorise it on the head node with\n  "
+      << protocol::authorize_command(pair->public_key, name) << "\n";
   return Status::ok();
 }
 

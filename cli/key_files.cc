@@ -42,7 +42,7 @@ Result<protocol::CurveKeyPair> load_or_create_agent_keys(const std::filesystem::
     return pub;
   out << "labsweep agent: made this agent's key pair in " << keys.agent_key().string()
       << "\nlabsweep agent: its public key, to authorise on the head node:\n"
-      << "  labsweep keys authorize " << pair->public_key << " --name NAME\n";
+      << "  " << protocol::authorize_command(pair->public_key) << "\n";
   return pair;
 }
 

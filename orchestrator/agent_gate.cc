@@ -8,6 +8,7 @@
 
 #include "base/log.h"
 #include "protocol/authorized_keys.h"
+#include "protocol/curve_keys.h"
 
 namespace labsweep::orchestrator {
 namespace {
@@ -143,11 +144,10 @@ void AgentGate::answer(zmq::socket_t& zap) {
   bool admitted = !name.empty();
   if (!admitted) {
     ++refused_;
-    log_refusal(key + address,
-                "refused an agent from " + address + ": " +
-                    (key.empty() ? "mechanism " + mechanism + " is not CURVE"
-                                 : "key " + key + " is not authorised (labsweep keys authorize " +
-                                       key + " --name NAME)"));
+    log_refusal(key + address, "refused an agent from " + address + ": " +
+                                   (key.empty() ? "mechanism " + mechanism + " is not CURVE"
+                                                : "key " + key + " is not authorised (" +
+                                                      protocol::authorize_command(key) + ")"));
   }
   // The user id is the client's public key: the ROUTER hands it on with every frame, as the
   // "User-Id" property, so that the link can tell whose key each message carries.

@@ -44,6 +44,11 @@ Status check_z85_key(std::string_view text, const std::string& where) {
   return Status::ok();
 }
 
+std::string authorize_command(std::string_view public_key, std::string_view name) {
+  return "labsweep keys authorize --name " + std::string(name) + " -- '" + std::string(public_key) +
+         "'";
+}
+
 Result<CurveKeyPair> generate_key_pair() {
   std::array<char, kZ85KeyLength + 1> public_key{};
   std::array<char, kZ85KeyLength + 1> secret_key{};

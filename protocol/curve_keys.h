@@ -19,6 +19,11 @@ inline constexpr size_t kZ85KeyLength = 40;  // 32 bytes as Z85
 // the error message.
 Status check_z85_key(std::string_view text, const std::string& where);
 
+// The command that authorises `public_key` on the head node, ready to paste: the key comes
+// quoted (Z85 has characters a shell reads, but no quote) and after `--`, since it may begin
+// with '-'.
+std::string authorize_command(std::string_view public_key, std::string_view name = "NAME");
+
 struct CurveKeyPair {
   std::string public_key;  // Z85
   std::string secret_key;  // Z85

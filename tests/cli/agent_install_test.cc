@@ -138,17 +138,19 @@ TEST_F(AgentInstallTest, WritesTheConfigurationAndKeysThenStartsTheService) {
                                             ElementsAre("enable", "labsweep-agent.service"),
                                             ElementsAre("restart", "labsweep-agent.service")));
   std::string key = agent_public_key();
-  EXPECT_EQ(out_.str(),
-            "Wrote " + (etc() / "agent.yaml").string() +
-                ".\n"
-                "Made this agent's key pair, " +
-                (keys() / "agent.key").string() +
-                ".\n"
-                "Enabled and started labsweep-agent.service (systemctl status labsweep-agent).\n"
-                "\n"
-                "This agent's public key is\n  " +
-                key + "\nAuthorise it on the head node with\n  labsweep keys authorize '" + key +
-                "' --name gpu-01\n");
+  EXPECT_EQ(
+      out_.str(),
+      "Wrote " + (etc() / "agent.yaml").string() +
+          ".\n"
+          "Made this agent's key pair, " +
+          (keys() / "agent.key").string() +
+          ".\n"
+          "Enabled and started labsweep-agent.service (systemctl status labsweep-agent).\n"
+          "\n"
+          "This agent's public key is\n  " +
+          key +
+          "\nAuthorise it on the head node with\n  labsweep keys authorize --name gpu-01 -- '" +
+          key + "'\n");
 }
 
 TEST_F(AgentInstallTest, InstallingAgainChangesNothingButRestartsTheService) {
@@ -174,7 +176,7 @@ TEST_F(AgentInstallTest, WithoutOptionsItUsesTheConfigurationThatIsThere) {
       << err_.str();
   EXPECT_EQ(slurp(etc() / "agent.yaml"), "server: tcp://head:5555\nname: prepared\n");
   EXPECT_THAT(out_.str(), Not(HasSubstr("Wrote")));
-  EXPECT_THAT(out_.str(), HasSubstr("' --name prepared\n"));
+  EXPECT_THAT(out_.str(), HasSubstr("labsweep keys authorize --name prepared -- '"));
   EXPECT_EQ(services_->calls.size(), 3u);
 }
 

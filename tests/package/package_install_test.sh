@@ -99,7 +99,7 @@ grep -q 'runuser -u labsweep -- labsweep agent --config /etc/labsweep/agent.yaml
   "$work/install.out" || fail "no foreground command"
 expect_stat /etc/labsweep/keys/agent.key "labsweep:labsweep 600"
 key=$(cat /etc/labsweep/keys/agent.pub)
-labsweep keys authorize "$key" --name pkg-test >/dev/null
+labsweep keys authorize --name pkg-test -- "$key" >/dev/null
 "${as_labsweep[@]}" labsweep agent --config /etc/labsweep/agent.yaml 2>"$work/agent.log" &
 pids+=($!)
 wait_for "$work/agent.log" 'serving tcp://127\.0\.0\.1:[0-9]+ over CURVE' >/dev/null
@@ -125,7 +125,7 @@ echo "== dpkg -i onto a prepared agent.yaml: the agent is installed"
 mkdir -p /etc/labsweep
 printf 'server: tcp://127.0.0.1:5555\nname: prepared\n' >/etc/labsweep/agent.yaml
 dpkg -i "$deb" >"$work/dpkg.out" 2>&1 || { cat "$work/dpkg.out"; fail "dpkg -i"; }
-grep -q "labsweep keys authorize '.*' --name prepared" "$work/dpkg.out" ||
+grep -q "labsweep keys authorize --name prepared -- '.*'" "$work/dpkg.out" ||
   { cat "$work/dpkg.out"; fail "the postinst did not run labsweep agent install"; }
 expect_stat /etc/labsweep "root:labsweep 750"
 expect_stat /etc/labsweep/keys/agent.key "labsweep:labsweep 600"

@@ -40,6 +40,14 @@ TEST(CurveKeysTest, Z85KeysOfTheWrongLengthOrAlphabetAreRefusedByPlace) {
   EXPECT_THAT(check_z85_key(std::string(40, '#'), "f:3").message(), HasSubstr("overflows"));
 }
 
+TEST(CurveKeysTest, TheAuthorizeCommandQuotesTheKeyAfterTheOptions) {
+  // A key may begin with '-', which would read as an option before `--`.
+  EXPECT_EQ(authorize_command("-rZ@0(?o3*n4n9ms/bUY!JKM:l(j+L8F&RR(9/Ez", "gpu-01"),
+            "labsweep keys authorize --name gpu-01 -- '-rZ@0(?o3*n4n9ms/bUY!JKM:l(j+L8F&RR(9/Ez'");
+  EXPECT_EQ(authorize_command("rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"),
+            "labsweep keys authorize --name NAME -- 'rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7'");
+}
+
 TEST(CurveKeysTest, AKeyPairFileRoundTripsWithMode0600) {
   testing::TempDir dir;
   auto path = dir.path() / "server.key";
