@@ -8,16 +8,12 @@
 #include <signal.h>
 #include <sys/stat.h>
 
-#include "agent/posix_process_launcher.h"
+#include "tests/agent/trial_runner_fixture.h"
 #include "tests/agent/trial_test_helpers.h"
-#include "tests/support/fake_clock.h"
-#include "tests/support/temp_dir.h"
 
 namespace labsweep::agent {
 namespace {
 
-using labsweep::testing::FakeClock;
-using labsweep::testing::TempDir;
 using std::chrono::milliseconds;
 using testing::alive;
 using testing::dies;
@@ -26,26 +22,12 @@ using ::testing::HasSubstr;
 using testing::read_pid;
 using testing::slurp;
 using ::testing::StartsWith;
-using testing::unique_trial_id;
 
-class TrialRunnerTest : public ::testing::Test {
+class TrialRunnerTest : public testing::TrialRunnerFixture {
  protected:
-  TrialRunnerTest() {
-    setup_.work_dir = work_.path();
-    setup_.runtime_dir = runtime_.path();
-    setup_.base_env = {{"PATH", "/usr/bin:/bin"}};
-    setup_.cgroup_prefix = "labsweep-test-" + std::to_string(::getpid()) + "-";
-    setup_.shim = find_trial_shim();  // built next to this test binary
-  }
-
   protocol::Assign assign(int k, std::string script) {
-    protocol::Assign a;
-    a.trial_id = unique_trial_id(k);
-    a.sweep_id = 5;
-    a.argv = {"sh", "-c", std::move(script)};
+    protocol::Assign a = assign_argv(k, {"sh", "-c", std::move(script)});
     a.params_json = R"({"lr": 0.1})";
-    a.stop_grace = milliseconds(1000);
-    a.kill_delay = milliseconds(1000);
     return a;
   }
 
@@ -54,18 +36,6 @@ class TrialRunnerTest : public ::testing::Test {
     EXPECT_TRUE(runner.is_ok()) << runner.status().message();
     return runner ? std::move(runner).value() : nullptr;
   }
-
-  ExitStatus wait(TrialRunner& runner) {
-    std::optional<ExitStatus> status;
-    EXPECT_TRUE(eventually([&] { return (status = runner.poll()).has_value(); }));
-    return status.value_or(ExitStatus{-1, -1});
-  }
-
-  FakeClock clock_;
-  TempDir work_;
-  TempDir runtime_;
-  TrialSetup setup_;
-  PosixProcessLauncher launcher_;
 };
 
 TEST_F(TrialRunnerTest, RunsInItsDirectoryWithParamsEnvironmentAndOutputFiles) {

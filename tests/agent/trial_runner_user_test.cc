@@ -7,23 +7,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agent/posix_process_launcher.h"
-#include "agent/trial_runner.h"
+#include "tests/agent/trial_runner_fixture.h"
 #include "tests/agent/trial_test_helpers.h"
-#include "tests/support/fake_clock.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
 
 namespace labsweep::agent {
 namespace {
 
-using labsweep::testing::FakeClock;
 using labsweep::testing::TempDir;
-using std::chrono::milliseconds;
 using testing::eventually;
 using ::testing::HasSubstr;
 using testing::slurp;
-using testing::unique_trial_id;
 
 constexpr uid_t kNobody = 65534;  // Debian's `nobody` and `nogroup`
 
@@ -33,42 +28,19 @@ uid_t owner_of(const std::filesystem::path& path) {
   return info.st_uid;
 }
 
-class TrialRunnerUserTest : public ::testing::Test {
+class TrialRunnerUserTest : public testing::TrialRunnerFixture {
  protected:
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root, to start trials as another user";
     // The trial's user must be able to reach its directory.
     ASSERT_EQ(::chmod(work_.path().c_str(), 0755), 0);
-    setup_.work_dir = work_.path();
-    setup_.runtime_dir = runtime_.path();
-    setup_.base_env = {{"PATH", "/usr/bin:/bin"}};
-    setup_.cgroup_prefix = "labsweep-test-" + std::to_string(::getpid()) + "-";
-    setup_.shim = find_trial_shim();  // built next to this test binary
     ASSERT_TRUE(setup_.shim.has_value());
     setup_.user = TrialUser{"nobody", kNobody, kNobody, {kNobody}, "/nonexistent"};
   }
 
   protocol::Assign assign(int k, std::vector<std::string> argv) {
-    protocol::Assign a;
-    a.trial_id = unique_trial_id(k);
-    a.sweep_id = 5;
-    a.argv = std::move(argv);
-    a.stop_grace = milliseconds(1000);
-    a.kill_delay = milliseconds(1000);
-    return a;
+    return assign_argv(k, std::move(argv));
   }
-
-  ExitStatus wait(TrialRunner& runner) {
-    std::optional<ExitStatus> status;
-    EXPECT_TRUE(eventually([&] { return (status = runner.poll()).has_value(); }));
-    return status.value_or(ExitStatus{-1, -1});
-  }
-
-  FakeClock clock_;
-  TempDir work_;
-  TempDir runtime_;
-  TrialSetup setup_;
-  PosixProcessLauncher launcher_;
 };
 
 TEST_F(TrialRunnerUserTest, TheTrialRunsAsTheUserInADirectoryAndWithASocketOfItsOwn) {
