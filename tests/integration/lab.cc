@@ -53,8 +53,7 @@ void Lab::start_server(int agent_port) {
   argv.insert(argv.end(), server_args_.begin(), server_args_.end());
   server_ = std::make_unique<BackgroundProcess>(
       argv, dir() / ("server-" + std::to_string(++server_starts_)));
-  ASSERT_TRUE(server_->wait_for_err("/ (database", std::chrono::seconds(20)))
-      << server_->err();
+  ASSERT_TRUE(server_->wait_for_err("/ (database", std::chrono::seconds(20))) << server_->err();
   std::smatch match;
   std::string err = server_->err();
   ASSERT_TRUE(std::regex_search(err, match, std::regex("at (http://127\\.0\\.0\\.1:[0-9]+)/")));
