@@ -122,6 +122,9 @@ export class ScatterPlot {
     const spread = categories > 1 ? 0.5 / (categories - 1) : 0.25;
     this.axes(ctx, x, y, w, h, column.key.slice(2), metric.name);
     const bucketOf = objectiveBuckets(rows.map((t) => objective.value(t)), metric.goal);
+    // One path per colour, the best drawn last, on top: 10,000 changes of fillStyle cost more
+    // than the squares themselves.
+    const paths = new Map();
     this.points = [];
     for (const t of rows) {
       let px = x.pos(column.value(t));
@@ -129,9 +132,14 @@ export class ScatterPlot {
       if (px === null || py === null) continue;
       if (categories) px += jitter(t.id) * spread;
       const point = { id: t.id, x: PAD.left + px * w, y: PAD.top + (1 - py) * h, trial: t };
-      ctx.fillStyle = bucketColor(bucketOf(objective.value(t)));
-      ctx.fillRect(point.x - 2, point.y - 2, 4, 4);
+      const bucket = bucketOf(objective.value(t));
+      if (!paths.has(bucket)) paths.set(bucket, new Path2D());
+      paths.get(bucket).rect(point.x - 2, point.y - 2, 4, 4);
       this.points.push(point);
+    }
+    for (const [bucket, path] of [...paths].sort((a, b) => b[0] - a[0])) {
+      ctx.fillStyle = bucketColor(bucket);
+      ctx.fill(path);
     }
     this.ringSelected(ctx);
     this.column = column;

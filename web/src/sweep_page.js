@@ -25,6 +25,11 @@ function afterNextPaint() {
   return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 }
 
+// Lets the browser handle input and paint before the next piece of work.
+function nextTask() {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 export class SweepPage {
   constructor(root, id, params) {
     this.id = id;
@@ -67,10 +72,14 @@ export class SweepPage {
   }
 
   async refresh() {
+    // The first time, the sweep and its trials are asked for together: the trials are most of
+    // the wait.
+    const trialsLoaded = this.loaded ? null : this.trials.load();
     let sweep;
     try {
       sweep = await getSweep(this.id);
     } catch (error) {
+      trialsLoaded?.catch(() => {});  // the sweep's own error says it
       if (!(error instanceof ApiError) || error.status !== 404) throw error;
       this.updater.stop();
       this.table.root.replaceWith(el('p', { class: 'empty' }, error.message));
@@ -80,7 +89,7 @@ export class SweepPage {
     let changed = false;
     let first = false;
     if (!this.loaded) {
-      await this.trials.load();
+      await trialsLoaded;
       this.loaded = true;
       changed = true;
       first = true;
@@ -94,7 +103,8 @@ export class SweepPage {
     // lines and points, asking for curves and importance), so that it answers input at once.
     if (first) await afterNextPaint();
     if (this.disposed) return;
-    this.updatePanels(changed);
+    await this.updatePanels(changed);
+    if (this.disposed) return;
     this.updater.intervalMs =
         sweep.state === 'running' || this.trials.active().length ? POLL_MS : IDLE_POLL_MS;
   }
@@ -156,10 +166,16 @@ export class SweepPage {
 
   // ctx: the sweep, every trial, the rows as the table shows them (filtered and sorted), the
   // columns, whether any trial changed since the last update, the view and the agents' names.
-  updatePanels(changed) {
+  // Each panel updates in a task of its own, so that input and painting get in between: with
+  // 10,000 trials each takes tens of milliseconds.
+  async updatePanels(changed) {
     const ctx = { sweep: this.sweep, trials: this.trials.all(), rows: this.rows,
                   columns: this.columns, changed, view: this.view, agents: this.agents };
-    for (const panel of this.panels) panel.update(ctx);
+    for (const panel of this.panels) {
+      panel.update(ctx);
+      await nextTask();
+      if (this.disposed) return;
+    }
     this.controls.update(ctx);
   }
 
