@@ -19,7 +19,7 @@ function(labsweep_add_dashboard target)
   endif()
   file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${web}/src/*)
   set(out ${CMAKE_BINARY_DIR}/web)
-  set(bundle ${out}/index.html ${out}/app.js ${out}/app.css)
+  set(bundle ${out}/index.html ${out}/app.js ${out}/uplot.js ${out}/app.css)
   add_custom_command(
     OUTPUT ${bundle}
     COMMAND ${LABSWEEP_NODE} ${web}/build.mjs ${out}
@@ -31,7 +31,7 @@ function(labsweep_add_dashboard target)
   add_custom_command(
     OUTPUT ${generated}
     COMMAND ${CMAKE_COMMAND} -DOUTPUT=${generated}
-            "-DFILES=index.html=${out}/index.html|app.js=${out}/app.js|app.css=${out}/app.css"
+            "-DFILES=index.html=${out}/index.html|app.js=${out}/app.js|uplot.js=${out}/uplot.js|app.css=${out}/app.css"
             -P ${PROJECT_SOURCE_DIR}/cmake/EmbedFiles.cmake
     DEPENDS ${bundle} ${PROJECT_SOURCE_DIR}/cmake/EmbedFiles.cmake
     COMMENT "Embedding the dashboard"

@@ -1,4 +1,4 @@
-// Bundles the dashboard into one directory: index.html, app.js and app.css, minified and
+// Bundles the dashboard into one directory: index.html, app.js, uplot.js and app.css, minified and
 // without source maps, for cmake/EmbedFiles.cmake to embed into `labsweep`.
 // Usage: node build.mjs OUT_DIR
 import { build } from 'esbuild';
@@ -14,8 +14,9 @@ if (!out) {
 }
 
 await mkdir(out, { recursive: true });
-await build({
-  entryPoints: { app: path.join(here, 'src/main.js') },
+// The app, and uPlot in a file of its own that the app imports when it first draws a chart
+// (src/uplot_loader.js).
+const script = {
   bundle: true,
   minify: true,
   format: 'esm',
@@ -24,7 +25,10 @@ await build({
   legalComments: 'none',
   outdir: out,
   logLevel: 'warning',
-});
+};
+await build({ ...script, entryPoints: { app: path.join(here, 'src/main.js') },
+              external: ['/assets/uplot.js'] });
+await build({ ...script, entryPoints: { uplot: path.join(here, 'src/uplot_module.js') } });
 await build({
   entryPoints: { app: path.join(here, 'src/app.css') },
   bundle: true,

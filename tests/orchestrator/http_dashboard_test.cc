@@ -68,12 +68,18 @@ TEST_F(HttpApiTest, EveryEmbeddedFileIsServedWithItsContentType) {
 }
 
 #ifndef LABSWEEP_DASHBOARD_NOT_BUILT
-TEST_F(HttpApiTest, TheBundleHasItsScriptAndStylesheet) {
+TEST_F(HttpApiTest, TheBundleHasItsScriptsAndStylesheet) {
   Reply script = get("/assets/app.js");
   EXPECT_EQ(script.status, 200);
   EXPECT_EQ(script.header("Content-Type"), "application/javascript; charset=utf-8");
   EXPECT_FALSE(script.raw.empty());
   EXPECT_THAT(script.raw, Not(HasSubstr("sourceMappingURL")));
+  // uPlot comes apart, imported by the script when it first draws a chart.
+  Reply charts = get("/assets/uplot.js");
+  EXPECT_EQ(charts.status, 200);
+  EXPECT_EQ(charts.header("Content-Type"), "application/javascript; charset=utf-8");
+  EXPECT_THAT(script.raw, HasSubstr("/assets/uplot.js"));
+  EXPECT_THAT(script.raw, Not(HasSubstr("uPlot")));
   Reply style = get("/assets/app.css");
   EXPECT_EQ(style.status, 200);
   EXPECT_EQ(style.header("Content-Type"), "text/css; charset=utf-8");

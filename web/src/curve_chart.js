@@ -10,10 +10,9 @@
 // `undefined` where another curve has a point (uPlot joins across those) and `null` where its
 // value is not finite or not drawable on a log axis (a gap).
 
-import uPlot from 'uplot';
-
 import { el } from './dom.js';
 import { formatNumber } from './format.js';
+import { loadUplot } from './uplot_loader.js';
 
 const HEIGHT = 300;
 
@@ -74,7 +73,9 @@ export class CurveChart {
   // curves: [{id, label, color, xs, ys, values, steps, stopped}] (ys drawn, values and steps
   // named under the pointer); axes: {log, xLabel, yLabel}. `started` (performance.now()) is
   // when the caller began to build the curves: the reported draw time counts from there.
-  draw(curves, axes, started = performance.now()) {
+  async draw(curves, axes, started = performance.now()) {
+    const uPlot = await loadUplot();  // the first chart waits for it; the others find it loaded
+    if (this.disposed) return;
     this.started = started;
     this.curves = curves;
     const data = align(curves, axes.log);
@@ -83,7 +84,7 @@ export class CurveChart {
     const shape = JSON.stringify([curves.map((c) => [c.id, c.color]), axes]);
     if (!this.plot || shape !== this.shape) {
       this.shape = shape;
-      this.rebuild(data, axes);
+      this.rebuild(uPlot, data, axes);
     } else if (this.zoom) {
       const zoom = this.zoom;
       this.plot.batch(() => {
@@ -95,7 +96,7 @@ export class CurveChart {
     }
   }
 
-  rebuild(data, axes) {
+  rebuild(uPlot, data, axes) {
     const zoom = this.zoom;
     if (this.plot) this.plot.destroy();
     this.focused = null;
@@ -200,6 +201,7 @@ export class CurveChart {
   }
 
   dispose() {
+    this.disposed = true;
     if (this.plot) this.plot.destroy();
     this.plot = null;
   }

@@ -10,6 +10,7 @@ import { CurveSeries } from './curve_series.js';
 import { emaSmooth } from './curve_smoothing.js';
 import { el, setText } from './dom.js';
 import { panelSection } from './panel.js';
+import { loadUplot } from './uplot_loader.js';
 
 const DEFAULT_N = 10;
 const MAX_N = 100;
@@ -102,6 +103,7 @@ export class LearningCurves {
 
   update(ctx) {
     this.ctx = ctx;
+    loadUplot();  // while the curves are fetched
     if (ctx.changed || this.metrics.length === 0) this.learnMetrics(ctx.trials);
     this.sync();
   }

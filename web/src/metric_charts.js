@@ -2,11 +2,10 @@
 // trial's metric endpoint: the first time whole, then from the step after the last one held,
 // when the trial's summary says there is more. Values that are not finite are gaps.
 
-import uPlot from 'uplot';
-
 import { getTrialMetric } from './api.js';
 import { el } from './dom.js';
 import { formatNumber, metricNumber } from './format.js';
+import { loadUplot } from './uplot_loader.js';
 
 const WIDTH = 360;
 const HEIGHT = 170;
@@ -43,10 +42,12 @@ class MetricChart {
       this.values.push(Number.isFinite(n) ? n : null);
     }
     this.count = summary.count;
-    this.draw();
+    await this.draw();
   }
 
-  draw() {
+  async draw() {
+    const uPlot = await loadUplot();
+    if (this.disposed) return;
     const data = [this.steps, this.values];
     this.root.dataset.points = String(this.steps.length);
     if (this.plot) {
@@ -64,6 +65,7 @@ class MetricChart {
   }
 
   dispose() {
+    this.disposed = true;
     if (this.plot) this.plot.destroy();
   }
 }

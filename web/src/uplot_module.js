@@ -1,0 +1,2 @@
+// uPlot as a file of its own (/assets/uplot.js), for uplot_loader.js.
+export { default } from 'uplot';
