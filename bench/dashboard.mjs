@@ -61,6 +61,13 @@ async function timeInteractive(browser, base) {
   return { page, ms: Date.now() - started };
 }
 
+// Closes `page` once it has no request in flight: a page closed at once would leave its
+// panels' requests (curves, importance) running in the server while the next page loads.
+async function closeWhenIdle(page) {
+  await page.waitForLoadState('networkidle');
+  await page.close();
+}
+
 // Clicks the header of `key` in the page and waits for the next frame to be produced.
 function timeSort(page, key) {
   return page.evaluate(async (key) => {
@@ -105,7 +112,7 @@ async function timeCurves(browser, base) {
     return performance.now() - started;
   });
   const drawMs = Number(await page.evaluate(() => document.body.dataset.curvesDrawnMs));
-  await page.close();
+  await closeWhenIdle(page);
   return { ms, drawMs };
 }
 
@@ -141,7 +148,7 @@ async function main() {
     const interactive = [];
     let page = null;
     for (let i = 0; i < runs; ++i) {
-      if (page) await page.close();
+      if (page) await closeWhenIdle(page);
       const t = await timeInteractive(browser, server.base);
       interactive.push(t.ms);
       page = t.page;

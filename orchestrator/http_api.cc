@@ -24,11 +24,13 @@ using httplib::Request;
 using httplib::Response;
 using HandlerResponse = httplib::Server::HandlerResponse;
 
-void write_response(const ApiResponse& api, Response& res) {
+void write_response(ApiResponse api, Response& res) {
   res.status = api.status;
   for (const auto& [name, value] : api.headers) res.set_header(name, value);
-  res.set_content(api.serialized_body ? *api.serialized_body : to_body(api.body),
-                  std::string(kJsonContentType));
+  // Moved in rather than copied by set_content: a page of 10,000 trials is megabytes.
+  res.body = api.serialized_body ? std::move(*api.serialized_body) : to_body(api.body);
+  res.headers.erase("Content-Type");
+  res.set_header("Content-Type", std::string(kJsonContentType));
 }
 
 // gzip for a JSON or script body of some size when the client takes it
@@ -214,7 +216,7 @@ void HttpApi::serve(const Request& req, Response& res) const {
   } else if (auto* wrong = std::get_if<ApiRouter::WrongMethod>(&found)) {
     ApiResponse response = error_response(405, "method " + req.method + " is not allowed here");
     response.headers.emplace_back("Allow", wrong->allow);
-    write_response(response, res);
+    write_response(std::move(response), res);
   } else {
     ApiRouter::Found& route = std::get<ApiRouter::Found>(found);
     ApiRequest request{std::move(route.args),
