@@ -14,6 +14,7 @@
 #include "orchestrator/reader_pool.h"
 #include "orchestrator/sweep_control.h"
 #include "orchestrator/sweep_objective.h"
+#include "orchestrator/trial_fields.h"
 
 namespace labsweep::orchestrator {
 
@@ -38,7 +39,8 @@ class ApiEndpoints {
   ApiResponse get_sweep(const ApiRequest& request);
   ApiResponse list_trials(const ApiRequest& request);
   ApiResponse list_best_trials(store::StoreReader& reader, store::SweepId sweep,
-                               const QueryParams& query, int64_t page_size);
+                               const QueryParams& query, int64_t page_size,
+                               const TrialFields& fields);
   ApiResponse stop_sweep(const ApiRequest& request);
   ApiResponse resume_sweep(const ApiRequest& request);
   // validate_endpoint.cc: POST /sweeps's reading and checks, with nothing submitted.

@@ -116,22 +116,30 @@ Json sweep_json(const store::SweepOverview& overview, const SweepObjective& obje
   return out;
 }
 
-Json trial_json(const store::TrialView& view) {
+Json trial_json(const store::TrialView& view, const TrialFields& fields) {
   const store::TrialRecord& t = view.trial;
-  Json out{{"id", t.id.value}, {"sweep", t.sweep.value}, {"suggestion_index", t.suggestion_index}};
-  add_params(out, t.params_json);
-  out["status"] = std::string(store::to_string(t.status));
-  out["agent"] = optional_id_json(t.agent);
-  out["gpus"] = t.gpus;
-  out["attempts"] = t.attempts;
-  out["exit_code"] = optional_json(t.exit_code);
-  out["signal"] = optional_json(t.signal);
-  out["stderr_tail"] = t.stderr_tail;
-  out["stop_reason"] = t.stop_reason;
-  out["created_ms"] = t.created_ms;
-  out["started_ms"] = optional_json(t.started_ms);
-  out["finished_ms"] = optional_json(t.finished_ms);
-  out["metrics"] = summaries_json(view.summaries);
+  Json out = Json::object();
+  // Each value is made only when its field is asked for: a list of 10,000 trials cut to a few
+  // fields does not build the rest to throw it away.
+  auto put = [&](const char* name, auto make) {
+    if (fields.has(name)) out[name] = make();
+  };
+  put("id", [&] { return Json(t.id.value); });
+  put("sweep", [&] { return Json(t.sweep.value); });
+  put("suggestion_index", [&] { return Json(t.suggestion_index); });
+  if (fields.has("params")) add_params(out, t.params_json);
+  put("status", [&] { return Json(std::string(store::to_string(t.status))); });
+  put("agent", [&] { return optional_id_json(t.agent); });
+  put("gpus", [&] { return Json(t.gpus); });
+  put("attempts", [&] { return Json(t.attempts); });
+  put("exit_code", [&] { return optional_json(t.exit_code); });
+  put("signal", [&] { return optional_json(t.signal); });
+  put("stderr_tail", [&] { return Json(t.stderr_tail); });
+  put("stop_reason", [&] { return Json(t.stop_reason); });
+  put("created_ms", [&] { return Json(t.created_ms); });
+  put("started_ms", [&] { return optional_json(t.started_ms); });
+  put("finished_ms", [&] { return optional_json(t.finished_ms); });
+  put("metrics", [&] { return summaries_json(view.summaries); });
   return out;
 }
 

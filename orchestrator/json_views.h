@@ -4,12 +4,14 @@
 // order follows the doc. Metric values that are not finite become "NaN", "Infinity" or
 // "-Infinity", since JSON has no such numbers.
 
+#include <array>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
 #include "orchestrator/sweep_control.h"
 #include "orchestrator/sweep_objective.h"
+#include "orchestrator/trial_fields.h"
 #include "store/records.h"
 #include "sweeps/diagnostic.h"
 
@@ -25,7 +27,8 @@ Json metric_value_json(double value);
 
 Json sweep_json(const store::SweepOverview& sweep, const SweepObjective& objective,
                 const std::optional<BestValue>& best);
-Json trial_json(const store::TrialView& view);
+// Only the `fields` asked for (every one by default), in kTrialFields' order.
+Json trial_json(const store::TrialView& view, const TrialFields& fields = {});
 // [step, value, time_ms]
 Json point_json(const store::MetricPoint& point);
 Json live_agent_json(const LiveAgent& agent);

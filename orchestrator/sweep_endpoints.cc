@@ -7,6 +7,7 @@
 #include "orchestrator/api_endpoints.h"
 #include "orchestrator/query_params.h"
 #include "orchestrator/request_body.h"
+#include "orchestrator/trial_fields.h"
 #include "store/trial_status.h"
 
 namespace labsweep::orchestrator {
@@ -60,7 +61,7 @@ Result<store::TrialFilter> read_id_order_query(const QueryParams& query, int64_t
 // more than `page_size`. Serialized one trial at a time, each view freed once written: a page
 // of 10,000 trials never exists as one JSON document.
 ApiResponse trials_page(std::vector<store::TrialView>& trials, int64_t page_size,
-                        const std::string& cursor, int64_t next) {
+                        const TrialFields& fields, const std::string& cursor, int64_t next) {
   const bool more = static_cast<int64_t>(trials.size()) > page_size;
   if (more) trials.pop_back();
   // Room for the whole page at once: grown by doubling, a 5 MB body is copied (and its fresh
@@ -71,7 +72,7 @@ ApiResponse trials_page(std::vector<store::TrialView>& trials, int64_t page_size
   body = "{\"trials\":[";
   for (size_t i = 0; i < trials.size(); ++i) {
     if (i > 0) body += ',';
-    body += to_body(trial_json(trials[i]));
+    body += to_body(trial_json(trials[i], fields));
     trials[i] = store::TrialView{};
   }
   body += "],\"" + cursor + "\":" + (more ? std::to_string(next) : "null") + "}";
@@ -161,8 +162,10 @@ ApiResponse ApiEndpoints::list_trials(const ApiRequest& request) {
   Result<int64_t> id = path_id(request, "sweep");
   if (!id) return error_response(id.status());
   Result<QueryParams> query =
-      QueryParams::read(request.query, {"order", "status", "after", "offset", "limit"});
+      QueryParams::read(request.query, {"order", "status", "after", "offset", "limit", "fields"});
   if (!query) return error_response(query.status());
+  Result<TrialFields> fields = TrialFields::parse(query->get("fields"));
+  if (!fields) return error_response(fields.status());
   const std::string_view order = query->get("order").value_or("id");
   if (order != "id" && order != "best") {
     return error_response(
@@ -173,7 +176,9 @@ ApiResponse ApiEndpoints::list_trials(const ApiRequest& request) {
   const int64_t page_size = limit->value_or(kDefaultPageSize);
   Result<ReaderPool::Lease> reader = readers_.acquire();
   if (!reader) return error_response(reader.status());
-  if (order == "best") return list_best_trials(**reader, store::SweepId{*id}, *query, page_size);
+  if (order == "best") {
+    return list_best_trials(**reader, store::SweepId{*id}, *query, page_size, *fields);
+  }
 
   Result<store::TrialFilter> filter = read_id_order_query(*query, page_size);
   if (!filter) return error_response(filter.status());
@@ -181,11 +186,12 @@ ApiResponse ApiEndpoints::list_trials(const ApiRequest& request) {
   if (!trials) return error_response(trials.status());
   // The id of the page's last trial, should the extra one read show that another page follows.
   const int64_t next = trials->size() > 1 ? (*trials)[trials->size() - 2].trial.id.value : 0;
-  return trials_page(*trials, page_size, "next_after", next);
+  return trials_page(*trials, page_size, *fields, "next_after", next);
 }
 
 ApiResponse ApiEndpoints::list_best_trials(store::StoreReader& reader, store::SweepId sweep,
-                                           const QueryParams& query, int64_t page_size) {
+                                           const QueryParams& query, int64_t page_size,
+                                           const TrialFields& fields) {
   // The objective comes from the sweep file, read once; the sweep's record (with its trial
   // counts, which cost a pass over its trials) only the first time.
   std::optional<SweepObjective> objective = objectives_.find(sweep);
@@ -198,7 +204,7 @@ ApiResponse ApiEndpoints::list_best_trials(store::StoreReader& reader, store::Sw
   if (!best) return error_response(best.status());
   Result<std::vector<store::TrialView>> trials = reader.best_trials(sweep, *best);
   if (!trials) return error_response(trials.status());
-  return trials_page(*trials, page_size, "next_offset", best->offset + page_size);
+  return trials_page(*trials, page_size, fields, "next_offset", best->offset + page_size);
 }
 
 ApiResponse ApiEndpoints::stop_sweep(const ApiRequest& request) {

@@ -5,6 +5,7 @@
 #include <limits>
 #include <thread>
 
+#include "orchestrator/json_views.h"
 #include "store/trial_status.h"
 #include "tests/orchestrator/http_api_fixture.h"
 
@@ -201,6 +202,36 @@ TEST_F(HttpApiTest, ParamsThatAreNotStrictJsonComeBackAsText) {
   EXPECT_EQ(reply.body["params_text"], R"({"lr": NaN})");
 }
 
+TEST_F(HttpApiTest, AListOfTrialsCanBeCutToTheFieldsAsked) {
+  store::SweepId sweep = add_sweep();
+  store::TrialId t = add_trial(sweep, 0, R"({"lr": 0.1})");
+  store::TrialId odd = add_trial(sweep, 1, R"({"lr": NaN})");
+  add_points(t, "loss", {{0, 1.5}});
+  const std::string base = "/api/v1/sweeps/" + std::to_string(sweep.value) + "/trials";
+
+  Reply cut = get(base + "?fields=id,params,metrics");
+  ASSERT_EQ(cut.status, 200) << cut.raw;
+  ASSERT_EQ(cut.body["trials"].size(), 2u);
+  EXPECT_EQ(cut.body["trials"][0], json({{"id", t.value},
+                                         {"params", {{"lr", 0.1}}},
+                                         {"metrics", get(base).body["trials"][0]["metrics"]}}));
+  // `params` brings `params_text` along where the stored parameters are not JSON.
+  EXPECT_EQ(cut.body["trials"][1], json({{"id", odd.value},
+                                         {"params", nullptr},
+                                         {"params_text", R"({"lr": NaN})"},
+                                         {"metrics", json::object()}}));
+  // Any order, a name twice, and order=best alike.
+  Reply best = get(base + "?order=best&fields=status,id,status");
+  ASSERT_EQ(best.status, 200) << best.raw;
+  EXPECT_EQ(best.body["trials"][0], json({{"id", t.value}, {"status", "pending"}}));
+  EXPECT_EQ(best.body["next_offset"], nullptr);
+  // Every field by name is the whole object.
+  std::string every;
+  for (std::string_view field : kTrialFields)
+    every += (every.empty() ? "" : ",") + std::string(field);
+  EXPECT_EQ(get(base + "?fields=" + every).body, get(base).body);
+}
+
 TEST_F(HttpApiTest, PagesTrialsWithACursorAndFiltersByStatus) {
   store::SweepId sweep = add_sweep();
   std::vector<int64_t> ids;
@@ -253,6 +284,18 @@ TEST_F(HttpApiTest, TrialListRefusesBadQueries) {
             "'99999999999999999999'"},
            {"?state=running", "unknown query parameter 'state'"},
            {"?limit=1&limit=2", "query parameter 'limit' is given more than once"},
+           {"?fields=", "query parameter 'fields': an empty field name at character 1"},
+           {"?fields=id,,status", "query parameter 'fields': an empty field name at character 4"},
+           {"?fields=id,", "query parameter 'fields': an empty field name at character 4"},
+           {"?fields=id,command",
+            "query parameter 'fields': unknown field 'command' (a trial has id, sweep, "
+            "suggestion_index, params, status, agent, gpus, attempts, exit_code, signal, "
+            "stderr_tail, stop_reason, created_ms, started_ms, finished_ms, metrics)"},
+           {"?fields=ID",
+            "query parameter 'fields': unknown field 'ID' (a trial has id, sweep, "
+            "suggestion_index, params, status, agent, gpus, attempts, exit_code, "
+            "signal, stderr_tail, stop_reason, created_ms, started_ms, "
+            "finished_ms, metrics)"},
        }) {
     Reply reply = get(base + c.query);
     EXPECT_EQ(reply.status, 400) << c.query;
