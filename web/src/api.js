@@ -64,12 +64,13 @@ export async function listAgents() {
 }
 
 // Every trial of a sweep with an id above `after` (and in `status`, when given), in id order,
-// a page of up to 10,000 at a time.
-export async function listTrials(sweep, { after = 0, status } = {}) {
+// a page of up to 10,000 at a time; only the `fields` named, when given.
+export async function listTrials(sweep, { after = 0, status, fields } = {}) {
   const trials = [];
   for (let cursor = after; cursor !== null;) {
-    const page = await getJson(
-      `/sweeps/${sweep}/trials` + query({ after: cursor || undefined, status, limit: PAGE_LIMIT }));
+    const page = await getJson(`/sweeps/${sweep}/trials` + query({
+      after: cursor || undefined, status, limit: PAGE_LIMIT, fields: fields?.join(','),
+    }));
     trials.push(...page.trials);
     cursor = page.next_after;
   }

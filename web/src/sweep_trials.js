@@ -7,6 +7,18 @@ import { getTrial, listTrials } from './api.js';
 
 const ACTIVE = new Set(['pending', 'running']);
 
+// What the sweep page uses of a trial (its table, panels and links): the rest, a failed trial's
+// stderr tail above all, would only make the first load of 10,000 trials larger.
+const FIELDS = ['id', 'params', 'status', 'agent', 'gpus', 'stop_reason', 'started_ms',
+                'finished_ms', 'metrics'];
+
+// A whole trial (GET /trials/ID) cut to FIELDS, as the lists send it.
+function cut(trial) {
+  const out = {};
+  for (const field of [...FIELDS, 'params_text']) if (field in trial) out[field] = trial[field];
+  return out;
+}
+
 export class SweepTrials {
   constructor(sweepId) {
     this.sweepId = sweepId;
@@ -24,7 +36,7 @@ export class SweepTrials {
   }
 
   async load() {
-    for (const trial of await listTrials(this.sweepId)) this.put(trial);
+    for (const trial of await listTrials(this.sweepId, { fields: FIELDS })) this.put(trial);
   }
 
   active() {
@@ -35,15 +47,15 @@ export class SweepTrials {
   async refresh() {
     const before = this.active();
     const fresh = [
-      ...await listTrials(this.sweepId, { after: this.maxId }),
-      ...await listTrials(this.sweepId, { status: 'running' }),
-      ...await listTrials(this.sweepId, { status: 'pending' }),
+      ...await listTrials(this.sweepId, { after: this.maxId, fields: FIELDS }),
+      ...await listTrials(this.sweepId, { status: 'running', fields: FIELDS }),
+      ...await listTrials(this.sweepId, { status: 'pending', fields: FIELDS }),
     ];
     const seen = new Set(fresh.map((t) => t.id));
     // Ended since the last refresh: asked for one by one, a few at a time.
     const ended = before.filter((id) => !seen.has(id));
     for (let i = 0; i < ended.length; i += 8) {
-      fresh.push(...await Promise.all(ended.slice(i, i + 8).map(getTrial)));
+      fresh.push(...(await Promise.all(ended.slice(i, i + 8).map(getTrial))).map(cut));
     }
     let changed = false;
     for (const trial of fresh) {
