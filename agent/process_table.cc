@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 #include <vector>
 
 namespace labsweep::agent {
@@ -37,12 +39,33 @@ bool read_stat(pid_t pid, char& state, pid_t& parent) {
   return true;
 }
 
-bool carries(pid_t pid, const std::string& marker) {
-  std::string environ = read_proc_file("/proc/" + std::to_string(pid) + "/environ");
+enum class Mark { kCarries, kNot, kUnreadable };
+
+// Whether `pid` carries `marker` in its environment. An empty environment that we may read is
+// kUnreadable: a zombie's, a kernel thread's, and, for an instant, that of a process in the
+// middle of execve().
+Mark mark_of(pid_t pid, const std::string& marker) {
+  const std::string path = "/proc/" + std::to_string(pid) + "/environ";
+  std::string environ = read_proc_file(path);
+  // Another user's process (the agent need not be root) is not ours: not worth looking again.
+  if (environ.empty()) return ::access(path.c_str(), R_OK) == 0 ? Mark::kUnreadable : Mark::kNot;
   std::string needle = marker + '\0';
-  if (environ.compare(0, needle.size(), needle) == 0) return true;
-  return environ.find('\0' + needle) != std::string::npos;
+  if (environ.compare(0, needle.size(), needle) == 0) return Mark::kCarries;
+  return environ.find('\0' + needle) != std::string::npos ? Mark::kCarries : Mark::kNot;
 }
+
+// A live process of user space: neither gone, nor a zombie, nor a kernel thread (kthreadd, pid
+// 2, and its children).
+bool live_user_process(pid_t pid) {
+  char state;
+  pid_t parent;
+  return pid != 2 && read_stat(pid, state, parent) && state != 'Z' && parent != 2;
+}
+
+// How long a process whose environment cannot be read is looked at again: execve() replaces
+// the environment in well under a millisecond.
+constexpr int kUnreadableRetries = 20;
+constexpr std::chrono::milliseconds kUnreadableRetryStep{1};
 
 // The highest pid plus one (/proc/sys/kernel/pid_max); pids are handed out cyclically below it.
 pid_t pid_max() {
@@ -73,15 +96,31 @@ std::vector<pid_t> pids_after(pid_t after, pid_t last) {
   return pids;
 }
 
-// Kills the processes among `pids` that carry `marker`; whether there was any.
+// Kills the processes among `pids` that carry `marker`; whether there was any. A daemon that
+// execs just as the trial ends has no environment to read for that instant, so a live process
+// that cannot be read is looked at again until it can.
 bool kill_marked_among(const std::vector<pid_t>& pids, const std::string& marker) {
   const pid_t self = ::getpid();
   bool found = false;
+  std::vector<pid_t> unreadable;
+  auto judge = [&](pid_t pid) {
+    Mark mark = mark_of(pid, marker);
+    if (mark == Mark::kCarries) {
+      ::kill(pid, SIGKILL);
+      found = true;
+    }
+    return mark;
+  };
   for (pid_t pid : pids) {
-    // A zombie's environ reads empty, so the dead are passed over without reading stat.
-    if (pid <= 0 || pid == self || !carries(pid, marker)) continue;
-    ::kill(pid, SIGKILL);
-    found = true;
+    if (pid <= 0 || pid == self) continue;
+    if (judge(pid) == Mark::kUnreadable) unreadable.push_back(pid);
+  }
+  std::erase_if(unreadable, [](pid_t pid) { return !live_user_process(pid); });
+  for (int retry = 0; retry < kUnreadableRetries && !unreadable.empty(); ++retry) {
+    std::this_thread::sleep_for(kUnreadableRetryStep);
+    std::erase_if(unreadable, [&](pid_t pid) {
+      return judge(pid) != Mark::kUnreadable || !live_user_process(pid);
+    });
   }
   return found;
 }
