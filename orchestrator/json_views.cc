@@ -143,10 +143,6 @@ Json trial_json(const store::TrialView& view, const TrialFields& fields) {
   return out;
 }
 
-Json point_json(const store::MetricPoint& point) {
-  return Json::array({point.step, metric_value_json(point.value), point.time_ms});
-}
-
 Json live_agent_json(const LiveAgent& agent) {
   Json gpus = Json::array();
   for (const LiveGpu& gpu : agent.gpus) gpus.push_back(live_gpu_json(gpu));

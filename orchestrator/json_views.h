@@ -29,8 +29,6 @@ Json sweep_json(const store::SweepOverview& sweep, const SweepObjective& objecti
                 const std::optional<BestValue>& best);
 // Only the `fields` asked for (every one by default), in kTrialFields' order.
 Json trial_json(const store::TrialView& view, const TrialFields& fields = {});
-// [step, value, time_ms]
-Json point_json(const store::MetricPoint& point);
 Json live_agent_json(const LiveAgent& agent);
 // An agent only the store remembers.
 Json stored_agent_json(const store::AgentRecord& agent);

@@ -7,6 +7,7 @@
 #include "orchestrator/api_endpoints.h"
 #include "orchestrator/http_request_checks.h"
 #include "orchestrator/lttb.h"
+#include "orchestrator/points_json.h"
 #include "orchestrator/query_params.h"
 #include "orchestrator/trial_command.h"
 
@@ -44,16 +45,11 @@ Result<SeriesRequest> read_series_request(const QueryParams& query) {
   return series;
 }
 
-Json points_json(const std::vector<store::MetricPoint>& points, const SeriesRequest& series) {
-  Json out = Json::array();
-  if (!series.max_points) {
-    for (const store::MetricPoint& point : points) out.push_back(point_json(point));
-    return out;
-  }
-  for (const store::MetricPoint& point : lttb_downsample(points, *series.max_points, series.axis)) {
-    out.push_back(point_json(point));
-  }
-  return out;
+// The series as `series` asks for it (whole, or downsampled), appended to `out` as text.
+void append_series(std::string& out, const std::vector<store::MetricPoint>& points,
+                   const SeriesRequest& series) {
+  if (!series.max_points) return append_points_json(out, points);
+  append_points_json(out, lttb_downsample(points, *series.max_points, series.axis));
 }
 
 // "1,2,3" -> the ids, in order: each a positive id, no repeats, 1 to the limit of them.
@@ -124,8 +120,12 @@ ApiResponse ApiEndpoints::metric_series(const ApiRequest& request) {
   Result<std::vector<store::MetricPoint>> points =
       (*reader)->metric_series(store::TrialId{*id}, key, series->from_step);
   if (!points) return error_response(points.status());
+  std::string body =
+      "{\"trial\":" + std::to_string(*id) + ",\"key\":" + to_body(Json(key)) + ",\"points\":";
+  append_series(body, *points, *series);
+  body += '}';
   ApiResponse response;
-  response.body = Json{{"trial", *id}, {"key", key}, {"points", points_json(*points, *series)}};
+  response.serialized_body = std::move(body);
   return response;
 }
 
@@ -144,16 +144,19 @@ ApiResponse ApiEndpoints::many_metric_series(const ApiRequest& request) {
 
   Result<ReaderPool::Lease> reader = readers_.acquire();
   if (!reader) return error_response(reader.status());
-  Json series = Json::array();
-  for (store::TrialId trial : *trials) {
+  std::string body = "{\"key\":" + to_body(Json(std::string(*key))) + ",\"series\":[";
+  for (size_t i = 0; i < trials->size(); ++i) {
+    const store::TrialId trial = (*trials)[i];
     Result<std::vector<store::MetricPoint>> points =
         (*reader)->metric_series(trial, *key, series_request->from_step);
     if (!points) return error_response(points.status());
-    series.push_back(
-        Json{{"trial", trial.value}, {"points", points_json(*points, *series_request)}});
+    body += (i > 0 ? ",{\"trial\":" : "{\"trial\":") + std::to_string(trial.value) + ",\"points\":";
+    append_series(body, *points, *series_request);
+    body += '}';
   }
+  body += "]}";
   ApiResponse response;
-  response.body = Json{{"key", std::string(*key)}, {"series", std::move(series)}};
+  response.serialized_body = std::move(body);
   return response;
 }
 
