@@ -9,19 +9,18 @@
 namespace labsweep::bench {
 
 std::vector<CurveMethod> curve_methods(int max_epoch) {
-  auto asha_eta = [&](int eta) {
+  // ASHA from 1 epoch to the last, at its default eta (4), or at `eta`.
+  auto asha = [&](std::string eta = "") {
     return "  early_stopping: [{type: asha, min_resource: 1, max_resource: " +
-           std::to_string(max_epoch) + ", eta: " + std::to_string(eta) + "}]\n";
+           std::to_string(max_epoch) + (eta.empty() ? "" : ", eta: " + eta) + "}]\n";
   };
-  std::string asha = asha_eta(3);
   return {
       {"random", "method: random\n", "", ""},
       {"random+hyperband", "method: random\n",
        "early_terminate: {type: hyperband, min_iter: 1, eta: 3}\n", ""},
-      {"random+asha", "method: random\n", "", asha},
-      // Ray Tune's ASHAScheduler and Optuna's SuccessiveHalvingPruner default to 4.
-      {"random+asha-eta4", "method: random\n", "", asha_eta(4)},
-      {"tpe+asha", "method: custom\n", "", "  search: tpe\n" + asha},
+      {"random+asha", "method: random\n", "", asha()},
+      {"random+asha-eta3", "method: random\n", "", asha("3")},
+      {"tpe+asha", "method: custom\n", "", "  search: tpe\n" + asha()},
       {"bayes", "method: bayes\n", "", ""},
   };
 }

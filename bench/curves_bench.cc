@@ -301,7 +301,7 @@ json figures_of(const CurveTable& table, const Options& o,
                 const std::vector<MethodFigures>& serial, double target) {
   const MethodFigures& random = named(parallel, "random");
   const MethodFigures& asha = named(parallel, "random+asha");
-  const MethodFigures& asha4 = named(parallel, "random+asha-eta4");
+  const MethodFigures& asha3 = named(parallel, "random+asha-eta3");
   json figures = {{"table_configs", table.configs().size()},
                   {"table_epochs", table.epochs()},
                   {"workers", o.workers},
@@ -314,7 +314,7 @@ json figures_of(const CurveTable& table, const Options& o,
                   // The top configurations' test accuracies lie within a few tenths of a point
                   // (a few dozen of the 10,000 test rows): the ratio to come within 0.1 of it.
                   {"asha_epochs_ratio_within_0_1pt", epochs_ratio(random, asha, target - 0.001)},
-                  {"asha_eta4_epochs_ratio", epochs_ratio(random, asha4, target)},
+                  {"asha_eta3_epochs_ratio", epochs_ratio(random, asha3, target)},
                   {"replays_per_s", asha.seconds > 0 ? o.seeds / asha.seconds : 0.0}};
   figures["unavailable"] = json::array();
   for (const MethodFigures& f : parallel)
@@ -356,8 +356,8 @@ int run(const Options& o) {
   json figures = figures_of(*table, o, parallel, serial, target);
   std::printf("\n  asha_epochs_ratio (random+asha's epochs to random's final / random's): %s\n",
               figures["asha_epochs_ratio"].dump().c_str());
-  std::printf("  asha_eta4_epochs_ratio (the same with eta 4): %s\n",
-              figures["asha_eta4_epochs_ratio"].dump().c_str());
+  std::printf("  asha_eta3_epochs_ratio (the same with eta 3): %s\n",
+              figures["asha_eta3_epochs_ratio"].dump().c_str());
   std::optional<json> optuna = o.optuna ? run_optuna(o, target) : std::nullopt;
   if (!o.optuna) std::printf("  optuna: skipped (--no-optuna)\n");
   if (optuna) {

@@ -29,7 +29,7 @@ constexpr int64_t kUnbounded = std::numeric_limits<int64_t>::max();
 struct AshaSettings {
   int64_t min_resource = 1;
   int64_t max_resource = kUnbounded;
-  int64_t eta = 3;
+  int64_t eta = 4;  // Ray Tune's ASHAScheduler and Optuna's SuccessiveHalvingPruner default to 4
   int64_t grace_period = 0;
   int64_t brackets = 1;
 };

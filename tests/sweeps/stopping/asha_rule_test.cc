@@ -28,13 +28,21 @@ Map settings(std::vector<std::pair<std::string, int64_t>> keys) {
   return map;
 }
 
-std::unique_ptr<StoppingRule> asha(Map keys, Goal goal = Goal::kMinimize,
-                                   std::string resource = "step", std::string metric = "") {
+std::unique_ptr<StoppingRule> rule_of(Map keys, Goal goal = Goal::kMinimize,
+                                      std::string resource = "step", std::string metric = "") {
   StoppingRuleSpec spec{"asha", std::move(metric), std::move(resource), std::move(keys), {}};
   Metric loss;
   loss.name = "loss";
   loss.goal = goal;
   return make_asha_rule(spec, loss);
+}
+
+// The rule with `keys`, and eta 3 unless they name it: the cases below are worked with eta 3.
+std::unique_ptr<StoppingRule> asha(Map keys, Goal goal = Goal::kMinimize,
+                                   std::string resource = "step", std::string metric = "") {
+  if (std::none_of(keys.begin(), keys.end(), [](const auto& kv) { return kv.first == "eta"; }))
+    keys.emplace_back("eta", Value(int64_t{3}));
+  return rule_of(std::move(keys), goal, std::move(resource), std::move(metric));
 }
 
 // The reason when the report stops its trial, "" when the trial continues.
@@ -168,13 +176,21 @@ TEST(AshaRuleTest, MaxResourceBetweenPowersEndsTheRungsBelowIt) {
   EXPECT_EQ(verdict(*rule, 6, 19, 2.0), "rung 18: loss 2.0 is not in the top 1/3 (cut-off 1.0)");
 }
 
-// Without max_resource the rungs go on while they fit in 64 bits: 3^39 is the last.
-TEST(AshaRuleTest, DefaultsAreEta3FromResource1Unbounded) {
-  auto rule = asha(settings({}));
+// Without max_resource the rungs go on while they fit in 64 bits: 4^31 = 2^62 is the last.
+// With eta 4 the second value at a rung is cut at the first: earlier [1], position 0.
+TEST(AshaRuleTest, DefaultsAreEta4FromResource1Unbounded) {
+  auto rule = rule_of(settings({}));
   int64_t last = std::numeric_limits<int64_t>::max();
   EXPECT_EQ(verdict(*rule, 1, last, 1.0), kGo);
   EXPECT_EQ(verdict(*rule, 2, last, 2.0),
-            "rung 4052555153018976267: loss 2.0 is not in the top 1/3 (cut-off 1.0)");
+            "rung 4611686018427387904: loss 2.0 is not in the top 1/4 (cut-off 1.0)");
+  // Rungs 1, 4, 16. At rung 1, earlier [1, 2, 3]: position 2/4, 1 + (2 - 1) / 2 = 1.5.
+  auto small = rule_of(settings({}));
+  for (int64_t t = 1; t <= 3; ++t) verdict(*small, t, 3, static_cast<double>(t));
+  EXPECT_EQ(verdict(*small, 4, 3, 1.6), "rung 1: loss 1.6 is not in the top 1/4 (cut-off 1.5)");
+  EXPECT_EQ(verdict(*small, 1, 4, 1.0), kGo);  // the first at rung 4
+  EXPECT_EQ(verdict(*small, 5, 15, 2.0), "rung 4: loss 2.0 is not in the top 1/4 (cut-off 1.0)");
+  EXPECT_EQ(verdict(*small, 6, 16, 2.0), kGo);  // the first at rung 16
 }
 
 // grace_period 5 drops rungs 1 and 3; 9 stays. Equal to a rung, it keeps that rung.
