@@ -123,11 +123,25 @@ export async function stop(proc, graceMs = 15000) {
   clearTimeout(timer);
 }
 
+// Chromium 156 in headless mode still builds its omnibox popup's WebUI (lit, mojo bindings) for
+// each new page: on 2 cores that took about a third of the dashboard's first load, competing with
+// the page under test (Puppeteer turns both features off by default too). A second
+// --disable-features would replace playwright-core's own, so its list is repeated here.
+const DISABLED_FEATURES = [
+  'WebUIOmniboxPopup', 'WebUIOmniboxAimPopup',
+  // playwright-core 1.65's (server/chromium/chromiumSwitches.ts), less those for Windows and Edge.
+  'AvoidUnnecessaryBeforeUnloadCheckSync', 'DestroyProfileOnBrowserClose', 'HttpsUpgrades',
+  'HttpsFirstBalancedModeAutoEnable', 'LensOverlay', 'MediaRouter', 'PaintHolding',
+  'ThirdPartyStoragePartitioning', 'AvoidCorsURLLoaderRestartOnRedirect', 'OptimizationHints',
+  'NetworkTimeServiceQuerying', 'AimEnabled', 'PreconnectToSearch',
+];
+
 // A headless chromium with one page; `errors` collects script errors and console errors (a
 // Content-Security-Policy violation is one).
 export async function openBrowser() {
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox'] });
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', `--disable-features=${DISABLED_FEATURES.join(',')}`] });
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.setDefaultTimeout(WAIT_MS);
   const errors = [];
