@@ -47,4 +47,23 @@ void append_points_json(std::string& out, std::span<const store::MetricPoint> po
   out += ']';
 }
 
+void append_point_columns_json(std::string& out, std::span<const store::MetricPoint> points) {
+  out += "\"steps\":[";
+  for (size_t i = 0; i < points.size(); ++i) {
+    if (i > 0) out += ',';
+    append_integer(out, points[i].step);
+  }
+  out += "],\"values\":[";
+  for (size_t i = 0; i < points.size(); ++i) {
+    if (i > 0) out += ',';
+    append_metric_value_json(out, points[i].value);
+  }
+  out += "],\"times\":[";
+  for (size_t i = 0; i < points.size(); ++i) {
+    if (i > 0) out += ',';
+    append_integer(out, points[i].time_ms);
+  }
+  out += ']';
+}
+
 }  // namespace labsweep::orchestrator

@@ -16,6 +16,11 @@ namespace labsweep::orchestrator {
 
 void append_points_json(std::string& out, std::span<const store::MetricPoint> points);
 
+// The same series as three members of an object, "steps":[...],"values":[...],"times":[...]
+// (`layout=columns`): a browser parses three arrays of numbers several times faster than as
+// many small arrays as there are points, and the text is shorter.
+void append_point_columns_json(std::string& out, std::span<const store::MetricPoint> points);
+
 // One value, as above.
 void append_metric_value_json(std::string& out, double value);
 

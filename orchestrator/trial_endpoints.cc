@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <span>
 #include <utility>
 
 #include "orchestrator/api_endpoints.h"
@@ -25,6 +26,7 @@ struct SeriesRequest {
   std::optional<int64_t> from_step{};
   std::optional<size_t> max_points{};
   SeriesAxis axis = SeriesAxis::kStep;
+  bool columns = false;  // `layout=columns`: steps, values and times as three arrays
 };
 
 Result<SeriesRequest> read_series_request(const QueryParams& query) {
@@ -42,14 +44,28 @@ Result<SeriesRequest> read_series_request(const QueryParams& query) {
     return invalid_argument("query parameter 'x' must be 'step' or 'time', not '" +
                             std::string(*x) + "'");
   }
+  std::optional<std::string_view> layout = query.get("layout");
+  if (layout && *layout != "points" && *layout != "columns") {
+    return invalid_argument("query parameter 'layout' must be 'points' or 'columns', not '" +
+                            std::string(*layout) + "'");
+  }
+  series.columns = layout == "columns";
   return series;
 }
 
-// The series as `series` asks for it (whole, or downsampled), appended to `out` as text.
+// The series as `series` asks for it (whole, or downsampled; "points" or the three columns),
+// appended to `out` as the members of an object.
 void append_series(std::string& out, const std::vector<store::MetricPoint>& points,
                    const SeriesRequest& series) {
-  if (!series.max_points) return append_points_json(out, points);
-  append_points_json(out, lttb_downsample(points, *series.max_points, series.axis));
+  std::vector<store::MetricPoint> downsampled;
+  std::span<const store::MetricPoint> shown = points;
+  if (series.max_points) {
+    downsampled = lttb_downsample(points, *series.max_points, series.axis);
+    shown = downsampled;
+  }
+  if (series.columns) return append_point_columns_json(out, shown);
+  out += "\"points\":";
+  append_points_json(out, shown);
 }
 
 // "1,2,3" -> the ids, in order: each a positive id, no repeats, 1 to the limit of them.
@@ -111,7 +127,8 @@ ApiResponse ApiEndpoints::metric_series(const ApiRequest& request) {
   if (!id) return error_response(id.status());
   const std::string& key = request.args.at(1);
   if (key.empty()) return error_response(400, "empty metric key");
-  Result<QueryParams> query = QueryParams::read(request.query, {"from_step", "max_points", "x"});
+  Result<QueryParams> query =
+      QueryParams::read(request.query, {"from_step", "max_points", "x", "layout"});
   if (!query) return error_response(query.status());
   Result<SeriesRequest> series = read_series_request(*query);
   if (!series) return error_response(series.status());
@@ -120,8 +137,7 @@ ApiResponse ApiEndpoints::metric_series(const ApiRequest& request) {
   Result<std::vector<store::MetricPoint>> points =
       (*reader)->metric_series(store::TrialId{*id}, key, series->from_step);
   if (!points) return error_response(points.status());
-  std::string body =
-      "{\"trial\":" + std::to_string(*id) + ",\"key\":" + to_body(Json(key)) + ",\"points\":";
+  std::string body = "{\"trial\":" + std::to_string(*id) + ",\"key\":" + to_body(Json(key)) + ",";
   append_series(body, *points, *series);
   body += '}';
   ApiResponse response;
@@ -131,7 +147,7 @@ ApiResponse ApiEndpoints::metric_series(const ApiRequest& request) {
 
 ApiResponse ApiEndpoints::many_metric_series(const ApiRequest& request) {
   Result<QueryParams> query =
-      QueryParams::read(request.query, {"trials", "key", "from_step", "max_points", "x"});
+      QueryParams::read(request.query, {"trials", "key", "from_step", "max_points", "x", "layout"});
   if (!query) return error_response(query.status());
   std::optional<std::string_view> trials_text = query->get("trials");
   std::optional<std::string_view> key = query->get("key");
@@ -150,7 +166,7 @@ ApiResponse ApiEndpoints::many_metric_series(const ApiRequest& request) {
     Result<std::vector<store::MetricPoint>> points =
         (*reader)->metric_series(trial, *key, series_request->from_step);
     if (!points) return error_response(points.status());
-    body += (i > 0 ? ",{\"trial\":" : "{\"trial\":") + std::to_string(trial.value) + ",\"points\":";
+    body += (i > 0 ? ",{\"trial\":" : "{\"trial\":") + std::to_string(trial.value) + ",";
     append_series(body, *points, *series_request);
     body += '}';
   }

@@ -1,5 +1,6 @@
-// The metric endpoints' `max_points` and `x` (docs/http-api.md): series downsampled with LTTB
-// (orchestrator/lttb.h, tested on its own in lttb_test.cc) through a real server and store.
+// The metric endpoints' `max_points`, `x` and `layout` (docs/http-api.md): series downsampled
+// with LTTB (orchestrator/lttb.h, tested on its own in lttb_test.cc) through a real server and
+// store, as points or as columns.
 
 #include <cmath>
 #include <string>
@@ -101,6 +102,41 @@ TEST_F(HttpMetricDownsamplingTest, ManyTrialsAreEachDownsampled) {
   EXPECT_EQ(series[2], json({{"trial", b.value}, {"points", {{0, 1.0, 0}, {1, 2.0, 1}}}}));
 }
 
+TEST_F(HttpMetricDownsamplingTest, ColumnsLayoutCarriesTheSamePointsAsThreeArrays) {
+  store::SweepId sweep = add_sweep();
+  store::TrialId a = add_trial(sweep, 0);
+  store::TrialId b = add_trial(sweep, 1);
+  add_series(a, "loss", kValues, kTimes);
+  add_series(b, "loss", {1, NAN}, {0, 1});
+  // One trial: the whole series, then the LTTB points of it, each as the points layout has them.
+  for (const std::string& query : {std::string(), std::string("&max_points=4&x=time")}) {
+    SCOPED_TRACE(query);
+    const json points = get(series_path(a) + "?layout=points" + query).body["points"];
+    Reply reply = get(series_path(a) + "?layout=columns" + query);
+    ASSERT_EQ(reply.status, 200) << reply.raw;
+    EXPECT_FALSE(reply.body.contains("points"));
+    ASSERT_EQ(reply.body["steps"].size(), points.size());
+    for (size_t i = 0; i < points.size(); ++i) {
+      EXPECT_EQ(reply.body["steps"][i], points[i][0]);
+      EXPECT_EQ(reply.body["values"][i], points[i][1]);
+      EXPECT_EQ(reply.body["times"][i], points[i][2]);
+    }
+  }
+  // Many trials: each series an object of its trial and the three arrays; NaN as a string.
+  Reply many = get("/api/v1/metrics?trials=" + std::to_string(b.value) + "," +
+                   std::to_string(a.value) + "&key=loss&layout=columns&max_points=4");
+  ASSERT_EQ(many.status, 200) << many.raw;
+  EXPECT_EQ(
+      many.body["series"][0],
+      json({{"trial", b.value}, {"steps", {0, 1}}, {"values", {1.0, "NaN"}}, {"times", {0, 1}}}));
+  EXPECT_EQ(many.body["series"][1]["steps"], json({0, 2, 5, 6}));
+  Reply none = get("/api/v1/metrics?trials=" + std::to_string(b.value) + "&key=acc&layout=columns");
+  EXPECT_EQ(none.body["series"][0], json({{"trial", b.value},
+                                          {"steps", json::array()},
+                                          {"values", json::array()},
+                                          {"times", json::array()}}));
+}
+
 TEST_F(HttpMetricDownsamplingTest, BadMaxPointsOrAxisIsA400NamingIt) {
   store::TrialId t = add_trial(add_sweep(), 0);
   add_series(t, "loss", kValues, kTimes);
@@ -123,6 +159,9 @@ TEST_F(HttpMetricDownsamplingTest, BadMaxPointsOrAxisIsA400NamingIt) {
            {"x=", "query parameter 'x' must be 'step' or 'time', not ''"},
            {"x=time&x=step", "query parameter 'x' is given more than once"},
            {"maxpoints=4", "unknown query parameter 'maxpoints'"},
+           {"layout=rows", "query parameter 'layout' must be 'points' or 'columns', not 'rows'"},
+           {"layout=", "query parameter 'layout' must be 'points' or 'columns', not ''"},
+           {"layout=columns&layout=points", "query parameter 'layout' is given more than once"},
        }) {
     for (const std::string& base : {one, many}) {
       Reply reply = get(base + c.query);

@@ -59,5 +59,19 @@ TEST(PointsJsonTest, ASeriesIsAnArrayOfStepValueAndTime) {
   EXPECT_EQ(out, R"([[0,1.5,1000],[1,"NaN",1001],[-7,3.0,1764000000000]])");
 }
 
+TEST(PointsJsonTest, ColumnsAreStepsValuesAndTimes) {
+  std::string out = "{";
+  append_point_columns_json(out, {});
+  EXPECT_EQ(out, R"({"steps":[],"values":[],"times":[])");
+  const std::vector<store::MetricPoint> points = {
+      {.step = 0, .value = 1.5, .time_ms = 1000},
+      {.step = 1, .value = -std::numeric_limits<double>::infinity(), .time_ms = 1001},
+      {.step = -7, .value = 3.0, .time_ms = 1764000000000}};
+  out.clear();
+  append_point_columns_json(out, points);
+  EXPECT_EQ(out,
+            R"("steps":[0,1,-7],"values":[1.5,"-Infinity",3.0],"times":[1000,1001,1764000000000])");
+}
+
 }  // namespace
 }  // namespace labsweep::orchestrator
