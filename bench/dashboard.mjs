@@ -128,7 +128,7 @@ async function apiFigures(base) {
   const best = await (await fetch(`${base}/api/v1/sweeps/1/trials?order=best&limit=100`)).json();
   const ids = best.trials.map((t) => t.id).join(',');
   const curvesStarted = Date.now();
-  const response = await fetch(`${base}/api/v1/metrics?trials=${ids}&key=val_loss&max_points=1200`);
+  const response = await fetch(`${base}/api/v1/metrics?trials=${ids}&key=val_loss&max_points=1200&layout=columns`);
   const curves = await response.json();
   if (!response.ok) throw new Error(`GET /api/v1/metrics: ${curves.error}`);
   return { trialsMs, count: trials.length, curvesMs: Date.now() - curvesStarted,

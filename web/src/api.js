@@ -139,7 +139,7 @@ export async function listTrialEvents(id, after = 0) {
 
 // One metric of a trial from `fromStep` on (all of it when undefined): [[step, value, time_ms]].
 // A key may hold '/', which the route takes as it is: each segment is escaped on its own.
-// One metric of many trials ({trials: '1,2', key, max_points, x, from_step}, as GET
+// One metric of many trials ({trials: '1,2', key, max_points, x, from_step, layout}, as GET
 // /api/v1/metrics takes them): their series, downsampled by the server.
 export async function getMetricSeries(params) {
   return (await getJson('/metrics' + query(params))).series;

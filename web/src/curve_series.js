@@ -12,19 +12,15 @@ const MAX_TRIALS_PER_REQUEST = 1000;  // the API's limit
 
 function fetchSeries(ids, key, { maxPoints, fromStep, axis }) {
   return getMetricSeries({ trials: ids.join(','), key, max_points: maxPoints, x: axis,
-                           from_step: fromStep });
+                           from_step: fromStep, layout: 'columns' });
 }
 
-// [[step, value, time_ms], ...] → {steps, values, times}, values as numbers (NaN, ±Infinity).
-function columns(points) {
-  const steps = new Array(points.length);
-  const values = new Array(points.length);
-  const times = new Array(points.length);
-  points.forEach((p, i) => {
-    steps[i] = p[0];
-    values[i] = metricNumber(p[1]);
-    times[i] = p[2];
-  });
+// A series as the server sends it in columns → {steps, values, times}, values as numbers: the
+// few that are not finite come as strings ("NaN", "Infinity").
+function columns({ steps, values, times }) {
+  for (let i = 0; i < values.length; i++) {
+    if (typeof values[i] !== 'number') values[i] = metricNumber(values[i]);
+  }
   return { steps, values, times };
 }
 
@@ -73,9 +69,9 @@ export class CurveSeries {
     const key = this.key;
     const series = await fetchSeries(ids, key, { maxPoints, fromStep, axis: this.axis });
     if (key !== this.key) return;  // the metric changed while we waited
-    for (const { trial, points } of series) {
-      if (fromStep === undefined) this.put(trial, columns(points), maxPoints);
-      else this.append(trial, columns(points));
+    for (const s of series) {
+      if (fromStep === undefined) this.put(s.trial, columns(s), maxPoints);
+      else this.append(s.trial, columns(s));
     }
   }
 
