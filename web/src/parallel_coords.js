@@ -9,7 +9,8 @@
 // view's ranges, so they come back from the address and stay through live updates. Axes of
 // categories that are not numbers cannot be brushed: a range filters numbers.
 
-import { axisSpec, importanceOf } from './analysis_source.js';
+import { AnalysisChart } from './analysis_chart.js';
+import { axisSpec } from './analysis_source.js';
 import { pointerAt, sizeCanvas } from './chart_canvas.js';
 import { el, setText } from './dom.js';
 import { BUCKETS, bucketColor, objectiveBuckets } from './objective_colors.js';
@@ -33,41 +34,25 @@ function varies(values) {
   return seen.size > 1;
 }
 
-export class ParallelCoords {
+export class ParallelCoords extends AnalysisChart {
   // Borrows the page's SweepView.
   constructor(view) {
-    this.view = view;
+    super(view, ['ranges', 'state']);
     this.lines = el('canvas', { class: 'pc-lines' });
     this.overlay = el('canvas', { class: 'pc-overlay', 'aria-label': 'parallel coordinates' });
     this.message = el('p', { class: 'muted pc-message' });
     this.box = el('div', { class: 'pc-box' }, this.lines, this.overlay);
     this.root = panelSection('parallel', 'Parallel coordinates', this.message, this.box);
     this.axes = [];
-    this.answer = null;
-    this.data = null;
     this.drag = null;
     this.overlay.addEventListener('mousedown', (e) => this.startDrag(e));
     this.onMove = (e) => this.moveDrag(e);
     this.onUp = (e) => this.endDrag(e);
-    this.onViewChange = (event) => {
-      if (['ranges', 'state'].includes(event.detail.what)) this.draw();
-    };
-    view.addEventListener('change', this.onViewChange);
   }
 
-  update(ctx) {
-    const first = this.data === null;
-    this.data = ctx;
-    importanceOf(ctx.sweep).then((answer) => {
-      if (answer.error || answer === this.answer) return;
-      this.answer = answer;
-      this.layout();
-      this.draw();
-    });
-    if (first || ctx.changed) {
-      this.layout();
-      this.draw();
-    }
+  refit() {
+    this.layout();
+    this.draw();
   }
 
   // The axes from the columns the table has: each parameter that varies, then the objective.
@@ -302,7 +287,7 @@ export class ParallelCoords {
   }
 
   dispose() {
-    this.view.removeEventListener('change', this.onViewChange);
+    super.dispose();
     window.removeEventListener('mousemove', this.onMove);
     window.removeEventListener('mouseup', this.onUp);
   }

@@ -6,7 +6,8 @@
 // pointer a note names the nearest trial; a click chooses or unchooses it (SweepView.
 // toggleSelected). Drawn on a canvas: 10,000 points are 10,000 small squares.
 
-import { axisSpec, importanceOf } from './analysis_source.js';
+import { AnalysisChart } from './analysis_chart.js';
+import { axisSpec } from './analysis_source.js';
 import { pointerAt, sizeCanvas } from './chart_canvas.js';
 import { el, setText } from './dom.js';
 import { formatNumber, formatValue } from './format.js';
@@ -24,10 +25,10 @@ function jitter(id) {
   return x - Math.floor(x) - 0.5;
 }
 
-export class ScatterPlot {
+export class ScatterPlot extends AnalysisChart {
   // Borrows the page's SweepView.
   constructor(view) {
-    this.view = view;
+    super(view, ['ranges', 'state', 'selected', 'extra']);
     this.select = el('select', { class: 'scatter-param', 'aria-label': 'parameter',
                                  onchange: (e) => this.view.setExtra('scatter', e.target.value) });
     this.canvas = el('canvas', { class: 'scatter-canvas', 'aria-label': 'scatter plot' });
@@ -37,27 +38,10 @@ export class ScatterPlot {
     this.root = panelSection('scatter', 'Objective against a parameter',
                              el('label', { class: 'scatter-controls' }, 'x: ', this.select),
                              this.message, this.box);
-    this.data = null;
-    this.answer = null;
     this.points = [];
     this.canvas.addEventListener('mousemove', (e) => this.hover(e));
     this.canvas.addEventListener('mouseleave', () => { this.note.hidden = true; });
     this.canvas.addEventListener('click', (e) => this.click(e));
-    this.onViewChange = (event) => {
-      if (['ranges', 'state', 'selected', 'extra'].includes(event.detail.what)) this.draw();
-    };
-    view.addEventListener('change', this.onViewChange);
-  }
-
-  update(ctx) {
-    const first = this.data === null;
-    this.data = ctx;
-    importanceOf(ctx.sweep).then((answer) => {
-      if (answer.error || answer === this.answer) return;
-      this.answer = answer;
-      this.draw();
-    });
-    if (first || ctx.changed) this.draw();
   }
 
   parameterColumns() {
@@ -223,9 +207,5 @@ export class ScatterPlot {
   click(event) {
     const p = this.nearest(event);
     if (p) this.view.toggleSelected(p.id);
-  }
-
-  dispose() {
-    this.view.removeEventListener('change', this.onViewChange);
   }
 }
