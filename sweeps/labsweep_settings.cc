@@ -40,10 +40,11 @@ constexpr KeySpec kMedianKeys[] = {{"type", Kind::kString},
                                    {"resource", Kind::kString},
                                    {"warmup_steps", Kind::kInt, 0},
                                    {"min_trials", Kind::kInt, 1}};
-constexpr KeySpec kAshaKeys[] = {{"type", Kind::kString},         {"metric", Kind::kString},
-                                 {"resource", Kind::kString},     {"min_resource", Kind::kInt, 1},
-                                 {"max_resource", Kind::kInt, 1}, {"eta", Kind::kInt, 2},
-                                 {"grace_period", Kind::kInt, 0}, {"brackets", Kind::kInt, 1}};
+constexpr KeySpec kAshaKeys[] = {
+    {"type", Kind::kString},         {"metric", Kind::kString},       {"resource", Kind::kString},
+    {"min_resource", Kind::kInt, 1}, {"max_resource", Kind::kInt, 1}, {"eta", Kind::kInt, 2},
+    {"grace_period", Kind::kInt, 0}, {"brackets", Kind::kInt, 1},     {"cutoff", Kind::kString}};
+constexpr std::string_view kAshaCutoffs[] = {"quantile", "rank"};
 constexpr KeySpec kThresholdKeys[] = {
     {"type", Kind::kString},     {"metric", Kind::kString},
     {"resource", Kind::kString}, {"stop_on_nonfinite", Kind::kBool},
@@ -193,6 +194,14 @@ std::optional<StoppingRuleSpec> read_rule(const Value& rule, Diagnostics& d) {
   if (lo && hi && lo->as_int() >= hi->as_int()) {
     d.error(lo->location(), where + ": min_resource " + python_str(*lo) +
                                 " must be less than max_resource " + python_str(*hi));
+    return std::nullopt;
+  }
+  if (const Value* cutoff = rule.find("cutoff");
+      cutoff && std::find(std::begin(kAshaCutoffs), std::end(kAshaCutoffs), cutoff->as_string()) ==
+                    std::end(kAshaCutoffs)) {
+    d.error(cutoff->location(), where + ".cutoff must be 'quantile' or 'rank', not '" +
+                                    cutoff->as_string() + "'" +
+                                    did_you_mean(cutoff->as_string(), kAshaCutoffs));
     return std::nullopt;
   }
   return spec;

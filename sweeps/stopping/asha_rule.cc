@@ -32,6 +32,7 @@ struct AshaSettings {
   int64_t eta = 4;  // Ray Tune's ASHAScheduler and Optuna's SuccessiveHalvingPruner default to 4
   int64_t grace_period = 0;
   int64_t brackets = 1;
+  bool rank_cutoff = false;  // `cutoff: rank` (Optuna's) rather than `quantile` (Ray Tune's)
 };
 
 int64_t setting(const Map& settings, std::string_view key, int64_t fallback) {
@@ -47,6 +48,8 @@ AshaSettings read_settings(const Map& settings) {
   s.eta = setting(settings, "eta", s.eta);
   s.grace_period = setting(settings, "grace_period", s.grace_period);
   s.brackets = setting(settings, "brackets", s.brackets);
+  for (const auto& [name, v] : settings)
+    if (name == "cutoff" && v.is_string()) s.rank_cutoff = v.as_string() == "rank";
   return s;
 }
 
@@ -93,6 +96,18 @@ class Rung {
     if (std::isinf(b)) return kInf;
     return std::lerp(a, b, static_cast<double>(rem) / static_cast<double>(eta));
   }
+
+  // Optuna's cut-off (SuccessiveHalvingPruner), exact: among the values recorded here, the
+  // trial's own included (call it after record()), ordered best first, the one at rank
+  // floor(n / eta), counting from 1; the best while fewer than eta values are recorded.
+  double rank_cutoff(int64_t eta) const {
+    return values_.find_by_order(static_cast<size_t>(survivors(eta) - 1))->first;
+  }
+
+  // How many of the values recorded here the rank cut-off lets through.
+  int64_t survivors(int64_t eta) const { return std::max<int64_t>(size() / eta, 1); }
+
+  int64_t size() const { return static_cast<int64_t>(values_.size()); }
 
   void record(double loss, int64_t trial) { values_.insert({loss, trial}); }
 
@@ -172,23 +187,34 @@ class AshaRule final : public StoppingRule {
     trial.next_rung = reached;
     Rung& rung = rungs[reached - 1];
     double loss = loss_of(value, goal_);
-    std::optional<double> cutoff = rung.cutoff(settings_.eta);
-    rung.record(loss, id);
+    std::optional<double> cutoff;
+    if (settings_.rank_cutoff) {
+      rung.record(loss, id);
+      cutoff = rung.rank_cutoff(settings_.eta);
+    } else {
+      cutoff = rung.cutoff(settings_.eta);
+      rung.record(loss, id);
+    }
     // Ties survive: a trial is stopped only when strictly worse than the cut-off.
     if (!cutoff || !(loss > *cutoff)) return {};
     trial.done = true;
     progress_.forget(id);
-    return {true, reason(bracket, rung.resource(), value, *cutoff)};
+    return {true, reason(bracket, rung, value, *cutoff)};
   }
 
-  std::string reason(int64_t bracket, int64_t rung, double value, double cutoff) const {
+  std::string reason(int64_t bracket, const Rung& rung, double value, double cutoff) const {
     // + 0.0: a maximized cut-off of 0 reads "0.0", not "-0.0".
     double shown = (goal_ == Goal::kMaximize ? -cutoff : cutoff) + 0.0;
-    std::string where = "rung " + std::to_string(rung);
+    std::string where = "rung " + std::to_string(rung.resource());
     if (progress_.named()) where += " (" + progress_.resource() + ")";
     if (settings_.brackets > 1) where = "bracket " + std::to_string(bracket) + ", " + where;
-    return where + ": " + metric_ + " " + python_float_repr(value) + " is not in the top 1/" +
-           std::to_string(settings_.eta) + " (cut-off " + cutoff_text(shown, value, goal_) + ")";
+    std::string verdict = settings_.rank_cutoff
+                              ? " is not among the best " +
+                                    std::to_string(rung.survivors(settings_.eta)) + " of the " +
+                                    std::to_string(rung.size()) + " values there"
+                              : " is not in the top 1/" + std::to_string(settings_.eta);
+    return where + ": " + metric_ + " " + python_float_repr(value) + verdict + " (cut-off " +
+           cutoff_text(shown, value, goal_) + ")";
   }
 
   AshaSettings settings_;

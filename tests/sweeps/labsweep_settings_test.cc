@@ -122,6 +122,11 @@ TEST(LabsweepSettingsTest, StoppingRuleShapes) {
   EXPECT_THAT(errors_of(with("  early_stopping: {type: asha, min_resource: 9, max_resource: 3}\n")),
               ElementsAre("6:46: labsweep.early_stopping.asha: min_resource 9 must be less than "
                           "max_resource 3"));
+  EXPECT_THAT(errors_of(with("  early_stopping: {type: asha, cutoff: ranks}\n")),
+              ElementsAre("6:40: labsweep.early_stopping.asha.cutoff must be 'quantile' or "
+                          "'rank', not 'ranks' (did you mean 'rank'?)"));
+  EXPECT_THAT(errors_of(with("  early_stopping: {type: asha, cutoff: 3}\n")),
+              ElementsAre("6:40: labsweep.early_stopping.asha.cutoff must be a string, not 3"));
   EXPECT_THAT(errors_of(with("  early_stopping: {type: asha, eta: 1}\n")),
               ElementsAre("6:37: labsweep.early_stopping.asha.eta must be at least 2, not 1"));
 }

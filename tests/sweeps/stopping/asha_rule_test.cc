@@ -193,6 +193,52 @@ TEST(AshaRuleTest, DefaultsAreEta4FromResource1Unbounded) {
   EXPECT_EQ(verdict(*small, 6, 16, 2.0), kGo);  // the first at rung 16
 }
 
+// `cutoff: rank`, Optuna's: the trial's value among all those at the rung, its own included,
+// must be within the best floor(n / eta) (the best alone while n < eta). Eta 3, one rung:
+//   t1 [0.5]: best 1, 0.5.  t2 [0.5, 0.7]: 0.5.  t3 [0.4, ...]: 0.4, a tie with itself.
+//   t4 [0.4, 0.45, 0.5, 0.7]: best 1, 0.4 (the quantile would give 0.4 + 0.1 * 2/3 = 0.467).
+//   t5 [0.4, 0.45, 0.45, 0.5, 0.7]: 0.4.  t6: 6 values, best 2: 0.42, a tie.  t7: 0.42.
+TEST(AshaRuleTest, RankCutoffRanksTheTrialAmongEveryValueItsOwnIncluded) {
+  Map keys = settings({{"eta", 3}});
+  keys.emplace_back("cutoff", Value("rank"));
+  auto rule = rule_of(keys);
+  EXPECT_EQ(verdict(*rule, 1, 1, 0.5), kGo);
+  EXPECT_EQ(verdict(*rule, 2, 1, 0.7),
+            "rung 1: loss 0.7 is not among the best 1 of the 2 values there (cut-off 0.5)");
+  EXPECT_EQ(verdict(*rule, 3, 1, 0.4), kGo);
+  EXPECT_EQ(verdict(*rule, 4, 1, 0.45),
+            "rung 1: loss 0.45 is not among the best 1 of the 4 values there (cut-off 0.4)");
+  EXPECT_EQ(verdict(*rule, 5, 1, 0.45),
+            "rung 1: loss 0.45 is not among the best 1 of the 5 values there (cut-off 0.4)");
+  EXPECT_EQ(verdict(*rule, 6, 1, 0.42), kGo);
+  EXPECT_EQ(verdict(*rule, 7, 1, 0.43),
+            "rung 1: loss 0.43 is not among the best 2 of the 7 values there (cut-off 0.42)");
+  // `cutoff: quantile` is the default rule: t4 of the same reports continues there.
+  Map quantile = settings({{"eta", 3}});
+  quantile.emplace_back("cutoff", Value("quantile"));
+  auto ray = rule_of(quantile);
+  for (auto [trial, value] : {std::pair{1, 0.5}, {2, 0.7}, {3, 0.4}})
+    verdict(*ray, trial, 1, value);
+  EXPECT_EQ(verdict(*ray, 4, 1, 0.45), kGo);
+}
+
+// Maximize, eta 2: best first is highest first; a NaN ranks last and survives only alone.
+TEST(AshaRuleTest, RankCutoffWhenMaximizingAndWithNonFiniteValues) {
+  Map keys = settings({{"eta", 2}});
+  keys.emplace_back("cutoff", Value("rank"));
+  auto rule = rule_of(keys, Goal::kMaximize);
+  EXPECT_EQ(verdict(*rule, 1, 1, 0.8), kGo);
+  EXPECT_EQ(verdict(*rule, 2, 1, 0.9), kGo);
+  EXPECT_EQ(verdict(*rule, 3, 1, 0.85),
+            "rung 1: loss 0.85 is not among the best 1 of the 3 values there (cut-off 0.9)");
+  EXPECT_EQ(verdict(*rule, 4, 1, 0.85), kGo);  // 4 values, best 2: 0.9 and 0.85
+  auto lone = rule_of(keys, Goal::kMaximize);
+  EXPECT_EQ(verdict(*lone, 1, 1, kNan), kGo);
+  EXPECT_EQ(verdict(*lone, 2, 1, 0.1), kGo);
+  EXPECT_EQ(verdict(*lone, 3, 1, kNan),
+            "rung 1: loss nan is not among the best 1 of the 3 values there (cut-off 0.1)");
+}
+
 // grace_period 5 drops rungs 1 and 3; 9 stays. Equal to a rung, it keeps that rung.
 TEST(AshaRuleTest, GracePeriodJudgesNoTrialBeforeIt) {
   for (int64_t grace : {5, 9}) {
