@@ -9,18 +9,22 @@
 namespace labsweep::bench {
 
 std::vector<CurveMethod> curve_methods(int max_epoch) {
-  // ASHA from 1 epoch to the last, at its default eta (4), or at `eta`.
-  auto asha = [&](std::string eta = "") {
+  // ASHA from 1 epoch to the last, at its defaults (eta 4, Ray Tune's cut-off) or with `more`.
+  auto asha = [&](std::string more = "") {
     return "  early_stopping: [{type: asha, min_resource: 1, max_resource: " +
-           std::to_string(max_epoch) + (eta.empty() ? "" : ", eta: " + eta) + "}]\n";
+           std::to_string(max_epoch) + more + "}]\n";
   };
+  // Optuna's SuccessiveHalvingPruner's rule, as the peer's tpe_sha runs it.
+  const std::string optuna_rule = ", eta: 3, cutoff: rank";
   return {
       {"random", "method: random\n", "", ""},
       {"random+hyperband", "method: random\n",
        "early_terminate: {type: hyperband, min_iter: 1, eta: 3}\n", ""},
       {"random+asha", "method: random\n", "", asha()},
-      {"random+asha-eta3", "method: random\n", "", asha("3")},
+      {"random+asha-eta3", "method: random\n", "", asha(", eta: 3")},
+      {"random+asha-rank", "method: random\n", "", asha(optuna_rule)},
       {"tpe+asha", "method: custom\n", "", "  search: tpe\n" + asha()},
+      {"tpe+asha-rank", "method: custom\n", "", "  search: tpe\n" + asha(optuna_rule)},
       {"bayes", "method: bayes\n", "", ""},
   };
 }

@@ -20,8 +20,9 @@ struct CurveMethod {
   std::string labsweep;         // the `labsweep:` block's lines, indented; possibly empty
 };
 
-// random, random+hyperband, random+asha (at ASHA's default eta, 4), random+asha-eta3, tpe+asha
-// and bayes; the rules' largest resource is `max_epoch`.
+// random, random+hyperband, random+asha (at ASHA's defaults), random+asha-eta3, random+asha-rank
+// (Optuna's rule: eta 3, `cutoff: rank`), tpe+asha, tpe+asha-rank and bayes; the rules' largest
+// resource is `max_epoch`.
 std::vector<CurveMethod> curve_methods(int max_epoch);
 
 // A number as YAML 1.1 (and W&B) reads it back exactly: ints plain, floats with a '.'.

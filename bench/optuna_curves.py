@@ -130,7 +130,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--table", required=True)
     parser.add_argument("--budgets", default="100,300,1000,3000")
-    parser.add_argument("--seeds", type=int, default=20)
+    parser.add_argument("--seeds", type=int, default=100)
     parser.add_argument("--target", type=float, default=None,
                         help="the accuracy whose epochs-to-reach is reported (random's final)")
     args = parser.parse_args()
